@@ -1,0 +1,193 @@
+using System.IO.Compression;
+using System.Text;
+
+namespace STEM.Recommenders.Data;
+
+/// <summary>
+/// Reads RFC 4180 delimited text (CSV, TSV) into a <see cref="DataTable"/>: quoted fields with
+/// delimiters, doubled quotes and line breaks; an optional header; gzip when the name ends in
+/// ".gz". Empty fields become missing values.
+/// </summary>
+public sealed class CsvTableReader : ITableReader
+{
+    private const int ChunkSize = 1 << 16;
+
+    /// <summary>Options used when the reader is picked by extension; TSV files get <see cref="CsvReadOptions.Tsv"/>.</summary>
+    public CsvReadOptions Options { get; init; } = CsvReadOptions.Csv;
+
+    /// <inheritdoc />
+    public bool CanRead(string path)
+    {
+        var name = StripGzip(path);
+        return name.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)
+            || name.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase)
+            || name.EndsWith(".txt", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <inheritdoc />
+    public Task<DataTable> ReadAsync(string path, TableReadRequest? request = null, CancellationToken cancellationToken = default)
+    {
+        var options = StripGzip(path).EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) && ReferenceEquals(Options, CsvReadOptions.Csv)
+            ? CsvReadOptions.Tsv
+            : Options;
+        if (request?.Columns is { } columns)
+        {
+            options = options with { Columns = columns };
+        }
+
+        return ReadAsync(path, options, cancellationToken);
+    }
+
+    /// <summary>Reads a file with explicit options.</summary>
+    /// <exception cref="DataFormatException">The file is missing, empty or malformed; the message names file, line and column.</exception>
+    public static async Task<DataTable> ReadAsync(string path, CsvReadOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(options);
+        if (!File.Exists(path))
+        {
+            throw new DataFormatException(path, "file not found");
+        }
+
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, ChunkSize, useAsync: true);
+        Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
+        await using (stream.ConfigureAwait(false))
+        {
+            using var text = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, ChunkSize);
+            return await ReadAsync(text, path, options, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reads delimited text from a reader; <paramref name="sourceName"/> is used in error messages.</summary>
+    public static async Task<DataTable> ReadAsync(TextReader reader, string sourceName, CsvReadOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = new Builder(sourceName, options);
+        var parser = new CsvRecordParser(sourceName, options, builder.Add);
+        var buffer = new char[ChunkSize];
+        int read;
+        try
+        {
+            while ((read = await reader.ReadAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                parser.Feed(buffer.AsSpan(0, read));
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            throw new DataFormatException(sourceName, $"not a valid gzip stream ({e.Message})");
+        }
+
+        parser.Complete();
+        return builder.Build();
+    }
+
+    /// <summary>Reads delimited text held in a string (tests, small inline data).</summary>
+    public static DataTable Parse(string text, string sourceName, CsvReadOptions? options = null)
+    {
+        using var reader = new StringReader(text);
+        return ReadAsync(reader, sourceName, options ?? CsvReadOptions.Csv).GetAwaiter().GetResult();
+    }
+
+    private static string StripGzip(string path) =>
+        path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? path[..^3] : path;
+
+    private sealed class Builder
+    {
+        private readonly string _path;
+        private readonly CsvReadOptions _options;
+        private readonly List<long> _lines = new();
+        private string[]? _header;
+        private int[] _keep = Array.Empty<int>();
+        private List<string?>[] _columns = Array.Empty<List<string?>>();
+
+        public Builder(string path, CsvReadOptions options)
+        {
+            _path = path;
+            _options = options;
+            if (!options.HasHeader)
+            {
+                if (options.ColumnNames is not { Count: > 0 } names)
+                {
+                    throw new ArgumentException("ColumnNames must be given when the file has no header.", nameof(options));
+                }
+
+                SetHeader(names.ToArray());
+            }
+        }
+
+        public void Add(List<string?> fields, long line)
+        {
+            if (_header is null)
+            {
+                var names = new string[fields.Count];
+                for (var i = 0; i < fields.Count; i++)
+                {
+                    names[i] = fields[i] ?? throw new DataFormatException(new SourceLocation(_path, line, (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)), "empty column name in the header");
+                }
+
+                SetHeader(names);
+                return;
+            }
+
+            if (fields.Count != _header.Length)
+            {
+                throw new DataFormatException(
+                    new SourceLocation(_path, line, null),
+                    $"expected {_header.Length} fields (as in the {(_options.HasHeader ? "header" : "column list")}) but found {fields.Count}");
+            }
+
+            for (var k = 0; k < _keep.Length; k++)
+            {
+                _columns[k].Add(fields[_keep[k]]);
+            }
+
+            _lines.Add(line);
+        }
+
+        public DataTable Build()
+        {
+            if (_header is null)
+            {
+                throw new DataFormatException(_path, "the file is empty (no header and no rows)");
+            }
+
+            var lines = _lines.ToArray();
+            var columns = new DataColumn[_keep.Length];
+            for (var k = 0; k < _keep.Length; k++)
+            {
+                columns[k] = new DataColumn(_header[_keep[k]], _path, _columns[k].ToArray(), lines, null);
+            }
+
+            return new DataTable(_path, columns, lines);
+        }
+
+        private void SetHeader(string[] names)
+        {
+            _header = names;
+            if (_options.Columns is { } wanted)
+            {
+                var positions = new List<int>();
+                foreach (var name in wanted)
+                {
+                    var at = Array.IndexOf(names, name);
+                    if (at < 0)
+                    {
+                        throw new DataFormatException(new SourceLocation(_path, 1, name), $"column '{name}' not found; the file has: {string.Join(", ", names)}");
+                    }
+
+                    positions.Add(at);
+                }
+
+                _keep = positions.ToArray();
+            }
+            else
+            {
+                _keep = Enumerable.Range(0, names.Length).ToArray();
+            }
+
+            _columns = _keep.Select(_ => new List<string?>()).ToArray();
+        }
+    }
+}

@@ -1,0 +1,35 @@
+namespace STEM.Recommenders.Data.Presets;
+
+/// <summary>Where the KuaiRand files are and how to split and label them.</summary>
+public sealed record KuaiRandOptions
+{
+    /// <summary>The interaction log (e.g. log_standard_*.csv[.gz]).</summary>
+    public required string LogPath { get; init; }
+
+    /// <summary>User features (user_features_pure.csv[.gz]); <see langword="null"/> leaves its fields OOV.</summary>
+    public string? UserFeaturesPath { get; init; }
+
+    /// <summary>Video features (video_features_basic_pure.csv[.gz]); <see langword="null"/> leaves its fields OOV.</summary>
+    public string? VideoFeaturesPath { get; init; }
+
+    /// <summary>A separate log for the test split; when set, <see cref="TestDays"/> selects from it (all of it when empty).</summary>
+    public string? TestLogPath { get; init; }
+
+    /// <summary>Binary tasks (label columns of the log). Default is_click, long_view, is_like.</summary>
+    public IReadOnlyList<string> Tasks { get; init; } = ["is_click", "long_view", "is_like"];
+
+    /// <summary>Training days (yyyyMMdd); <see langword="null"/> means every day before the first validation or test day.</summary>
+    public IReadOnlyList<int>? TrainDays { get; init; }
+
+    /// <summary>Validation days. Default 2022-04-30.</summary>
+    public IReadOnlyList<int> ValidationDays { get; init; } = [20220430];
+
+    /// <summary>Test days. Default 2022-05-01.</summary>
+    public IReadOnlyList<int> TestDays { get; init; } = [20220501];
+
+    /// <summary>Minimum training count for a categorical value to get its own row. Default 2.</summary>
+    public int MinCount { get; init; } = 2;
+
+    /// <summary>Whether every field gets task-specific embeddings (STEM's default). Default true.</summary>
+    public bool TaskSpecificEmbeddings { get; init; } = true;
+}

@@ -1,0 +1,39 @@
+using STEM.Recommenders.Features;
+
+namespace STEM.Recommenders.Data.Presets;
+
+/// <summary>A dataset preset's output: the schema and the three raw splits, ready to fit and encode.</summary>
+/// <param name="Name">The preset's name.</param>
+/// <param name="Schema">The features and tasks.</param>
+/// <param name="Train">The training split (encoders are fitted on it alone).</param>
+/// <param name="Validation">The validation split (model selection).</param>
+/// <param name="Test">The test split (reported, never used to decide).</param>
+public sealed record PresetSplits(string Name, FeatureSchema Schema, DataTable Train, DataTable Validation, DataTable Test)
+{
+    /// <summary>Fits a pipeline on the training split and encodes all three splits with their roles.</summary>
+    public EncodedSplits Encode(TorchSharp.torch.Device? device = null)
+    {
+        var pipeline = FeaturePipeline.Fit(Schema, Train);
+        return new EncodedSplits(
+            pipeline,
+            pipeline.Encode(Train, DatasetRole.Train, device),
+            pipeline.Encode(Validation, DatasetRole.Validation, device),
+            pipeline.Encode(Test, DatasetRole.Test, device));
+    }
+}
+
+/// <summary>Encoded splits and the pipeline that encoded them.</summary>
+/// <param name="Pipeline">Fitted on the training split.</param>
+/// <param name="Train">Training split.</param>
+/// <param name="Validation">Validation split.</param>
+/// <param name="Test">Test split.</param>
+public sealed record EncodedSplits(FeaturePipeline Pipeline, EncodedDataset Train, EncodedDataset Validation, EncodedDataset Test) : IDisposable
+{
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Train.Dispose();
+        Validation.Dispose();
+        Test.Dispose();
+    }
+}

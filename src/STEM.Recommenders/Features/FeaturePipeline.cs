@@ -1,0 +1,262 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using STEM.Recommenders.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace STEM.Recommenders.Features;
+
+/// <summary>
+/// A <see cref="FeatureSchema"/> fitted on a training table: vocabularies, scalers and bucket
+/// boundaries, and the <see cref="FeatureLayout"/> they imply. It encodes any table (the training,
+/// validation and test splits, or rows to score) into an <see cref="EncodedDataset"/>, and saves to
+/// JSON so that a reloaded pipeline encodes identically.
+/// </summary>
+public sealed class FeaturePipeline
+{
+    /// <summary>Version of the JSON format written by <see cref="ToJson"/>.</summary>
+    public const int FormatVersion = 1;
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    private readonly FieldEncoder[] _encoders;
+    private readonly int[] _slotOf;
+
+    private FeaturePipeline(FeatureSchema schema, IReadOnlyList<FittedFeature> fitted)
+    {
+        Schema = schema;
+        Fitted = fitted;
+        _encoders = fitted.Select(FieldEncoder.FromFitted).ToArray();
+        Layout = new FeatureLayout(fitted.Select(f => (f.Spec.Name, f.Rows, f.Slots, f.Spec.TaskSpecific)));
+        var position = Layout.Fields.Select((f, i) => (f.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
+        _slotOf = fitted.Select(f => position[f.Spec.Name]).ToArray();
+    }
+
+    /// <summary>The declaration this pipeline was fitted from.</summary>
+    public FeatureSchema Schema { get; }
+
+    /// <summary>What was fitted, per feature, in schema order.</summary>
+    public IReadOnlyList<FittedFeature> Fitted { get; }
+
+    /// <summary>Where each field lives in the encoded tensors and embedding tables.</summary>
+    public FeatureLayout Layout { get; }
+
+    /// <summary>Task names, in output order.</summary>
+    public IReadOnlyList<string> TaskNames => Schema.Tasks.Select(t => t.Name).ToArray();
+
+    /// <summary>Fits every feature on the training table (and only on it).</summary>
+    /// <exception cref="ArgumentException">The schema is inconsistent.</exception>
+    /// <exception cref="DataFormatException">A column is missing or a value cannot be parsed.</exception>
+    public static FeaturePipeline Fit(FeatureSchema schema, DataTable train)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(train);
+        schema.Validate();
+        if (train.RowCount == 0)
+        {
+            throw new DataFormatException(train.Source, "the training table has no rows");
+        }
+
+        var fitted = schema.Features
+            .AsParallel().AsOrdered()
+            .Select(spec => FieldEncoder.Fit(spec, train.Column(spec.SourceColumn)).Fitted)
+            .ToArray();
+        return new FeaturePipeline(schema, fitted);
+    }
+
+    /// <summary>Encodes a table into tensors on <paramref name="device"/> (CPU by default).</summary>
+    /// <exception cref="DataFormatException">A column is missing, a value cannot be parsed, or a label is not binary.</exception>
+    public EncodedDataset Encode(DataTable table, DatasetRole role = DatasetRole.Unspecified, Device? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var arrays = EncodeArrays(table, requireLabels: true);
+        using var _ = NewDisposeScope();
+        var n = table.RowCount;
+        var tasks = Schema.Tasks.Count;
+        var ids = tensor(arrays.Ids, [n, Layout.SlotCount], ScalarType.Int64);
+        var weights = arrays.Weights is null ? null : tensor(arrays.Weights, [n, Layout.SlotCount], ScalarType.Float32);
+        var labels = tensor(arrays.Labels!, [n, tasks], ScalarType.Float32);
+        var mask = arrays.Mask is null ? null : tensor(arrays.Mask, [n, tasks], ScalarType.Float32);
+        var groups = arrays.Groups is null ? null : tensor(arrays.Groups, [n], ScalarType.Int64);
+        var dataset = new EncodedDataset(Layout, TaskNames, ids.MoveToOuterDisposeScope(), weights?.MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope(), mask?.MoveToOuterDisposeScope(), groups?.MoveToOuterDisposeScope(), arrays.GroupKeys, role);
+        if (device is null || device.type == DeviceType.CPU)
+        {
+            return dataset;
+        }
+
+        using (dataset)
+        {
+            return dataset.To(device);
+        }
+    }
+
+    /// <summary>
+    /// Encodes the features of a table without labels (scoring). Label and group columns may be absent.
+    /// </summary>
+    public FeatureBatch EncodeFeatures(DataTable table, Device? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var arrays = EncodeArrays(table, requireLabels: false);
+        var ids = tensor(arrays.Ids, [table.RowCount, Layout.SlotCount], ScalarType.Int64, device);
+        var weights = arrays.Weights is null ? null : tensor(arrays.Weights, [table.RowCount, Layout.SlotCount], ScalarType.Float32, device);
+        return new FeatureBatch(ids, weights);
+    }
+
+    /// <summary>Serialises the schema and everything fitted to JSON.</summary>
+    public string ToJson() => JsonSerializer.Serialize(new PipelineDocument(FormatVersion, Schema, Fitted), JsonOptions);
+
+    /// <summary>Reloads a pipeline written by <see cref="ToJson"/>.</summary>
+    /// <param name="json">The JSON text.</param>
+    /// <param name="source">A file name or description for error messages.</param>
+    /// <exception cref="DataFormatException">The JSON is malformed or of another format version.</exception>
+    public static FeaturePipeline FromJson(string json, string source = "feature pipeline JSON")
+    {
+        PipelineDocument? document;
+        try
+        {
+            document = JsonSerializer.Deserialize<PipelineDocument>(json, JsonOptions);
+        }
+        catch (JsonException e)
+        {
+            throw new DataFormatException(new SourceLocation(source, e.LineNumber + 1, e.BytePositionInLine + 1 is { } c ? c.ToString() : null), $"invalid feature pipeline JSON: {e.Message}");
+        }
+
+        if (document is null || document.Schema is null || document.Fitted is null)
+        {
+            throw new DataFormatException(source, "the feature pipeline JSON is empty or incomplete");
+        }
+
+        if (document.FormatVersion != FormatVersion)
+        {
+            throw new DataFormatException(source, $"feature pipeline format version {document.FormatVersion} is not supported (this library reads version {FormatVersion})");
+        }
+
+        document.Schema.Validate();
+        return new FeaturePipeline(document.Schema, document.Fitted);
+    }
+
+    /// <summary>Writes <see cref="ToJson"/> to a file.</summary>
+    public Task SaveAsync(string path, CancellationToken cancellationToken = default) =>
+        File.WriteAllTextAsync(path, ToJson(), cancellationToken);
+
+    /// <summary>Reads a pipeline saved with <see cref="SaveAsync"/>.</summary>
+    public static async Task<FeaturePipeline> LoadAsync(string path, CancellationToken cancellationToken = default)
+    {
+        if (!File.Exists(path))
+        {
+            throw new DataFormatException(path, "file not found");
+        }
+
+        return FromJson(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), path);
+    }
+
+    private EncodedArrays EncodeArrays(DataTable table, bool requireLabels)
+    {
+        var n = table.RowCount;
+        var stride = Layout.SlotCount;
+        var ids = new long[(long)n * stride];
+        var weights = _encoders.Any(e => e.ProducesWeights) ? new float[(long)n * stride] : null;
+        var columns = Schema.Features.Select(f => table.Column(f.SourceColumn)).ToArray();
+        Parallel.For(0, _encoders.Length, i =>
+        {
+            var field = Layout.Fields[_slotOf[i]];
+            _encoders[i].Encode(columns[i], ids, weights, stride, field.FirstSlot, field.Offset);
+        });
+
+        float[]? labels = null, mask = null;
+        if (requireLabels)
+        {
+            (labels, mask) = EncodeLabels(table);
+        }
+
+        long[]? groups = null;
+        List<string>? keys = null;
+        if (Schema.GroupColumn is { } groupColumn && table.HasColumn(groupColumn))
+        {
+            (groups, keys) = EncodeGroups(table.Column(groupColumn));
+        }
+
+        return new EncodedArrays(ids, weights, labels, mask, groups, keys);
+    }
+
+    private (float[] Labels, float[]? Mask) EncodeLabels(DataTable table)
+    {
+        var n = table.RowCount;
+        var t = Schema.Tasks.Count;
+        var labels = new float[(long)n * t];
+        var mask = new float[(long)n * t];
+        var anyMissing = false;
+        for (var k = 0; k < t; k++)
+        {
+            var task = Schema.Tasks[k];
+            var column = table.Column(task.SourceColumn);
+            var positives = new HashSet<string>(task.PositiveValues, StringComparer.Ordinal);
+            var negatives = task.NegativeValues is null ? null : new HashSet<string>(task.NegativeValues, StringComparer.Ordinal);
+            for (var r = 0; r < n; r++)
+            {
+                var value = column[r];
+                var at = (long)r * t + k;
+                if (value is null)
+                {
+                    if (!task.AllowMissing)
+                    {
+                        throw new DataFormatException(column.LocationOf(r), $"missing label for task '{task.Name}'");
+                    }
+
+                    anyMissing = true;
+                    continue;
+                }
+
+                mask[at] = 1f;
+                if (positives.Contains(value))
+                {
+                    labels[at] = 1f;
+                }
+                else if (negatives is not null && !negatives.Contains(value))
+                {
+                    throw new DataFormatException(
+                        column.LocationOf(r),
+                        $"label '{value}' for task '{task.Name}' is neither positive ({string.Join("/", task.PositiveValues)}) nor negative ({string.Join("/", negatives)})");
+                }
+            }
+        }
+
+        return (labels, anyMissing ? mask : null);
+    }
+
+    private static (long[] Groups, List<string> Keys) EncodeGroups(DataColumn column)
+    {
+        var index = new Dictionary<string, long>(StringComparer.Ordinal);
+        var keys = new List<string>();
+        var groups = new long[column.Count];
+        for (var r = 0; r < column.Count; r++)
+        {
+            var key = column[r];
+            if (key is null)
+            {
+                groups[r] = -1;
+                continue;
+            }
+
+            if (!index.TryGetValue(key, out var g))
+            {
+                g = keys.Count;
+                index[key] = g;
+                keys.Add(key);
+            }
+
+            groups[r] = g;
+        }
+
+        return (groups, keys);
+    }
+
+    private sealed record EncodedArrays(long[] Ids, float[]? Weights, float[]? Labels, float[]? Mask, long[]? Groups, List<string>? GroupKeys);
+
+    private sealed record PipelineDocument(int FormatVersion, FeatureSchema Schema, IReadOnlyList<FittedFeature> Fitted);
+}

@@ -1,0 +1,366 @@
+using System.Globalization;
+using STEM.Recommenders.Data;
+
+namespace STEM.Recommenders.Features;
+
+/// <summary>
+/// Fits one field on the training split and encodes raw values into (id, weight) slots. Ids are
+/// local to the field (0 = OOV or missing); the caller adds the field's global offset.
+/// </summary>
+internal abstract class FieldEncoder
+{
+    protected FieldEncoder(FittedFeature fitted)
+    {
+        Fitted = fitted;
+    }
+
+    public FittedFeature Fitted { get; }
+
+    /// <summary>Whether encoded weights can differ from 1 (numeric values, pooled multi-values, padding).</summary>
+    public abstract bool ProducesWeights { get; }
+
+    public static FieldEncoder Fit(FeatureSpec spec, DataColumn column) => spec switch
+    {
+        CategoricalFeature c => CategoricalEncoder.Fit(c, column),
+        NumericFeature n => NumericEncoder.Fit(n, column),
+        MultiValueFeature m => MultiValueEncoder.Fit(m, column),
+        _ => throw new ArgumentException($"Unknown feature type {spec.GetType().Name}."),
+    };
+
+    public static FieldEncoder FromFitted(FittedFeature fitted) => fitted.Spec switch
+    {
+        CategoricalFeature => new CategoricalEncoder(fitted),
+        NumericFeature => new NumericEncoder(fitted),
+        MultiValueFeature => new MultiValueEncoder(fitted),
+        _ => throw new ArgumentException($"Unknown feature type {fitted.Spec.GetType().Name}."),
+    };
+
+    /// <summary>
+    /// Writes row r's slots at <c>ids[r * stride + firstSlot ..]</c> (and weights, when not null).
+    /// </summary>
+    public abstract void Encode(DataColumn column, long[] ids, float[]? weights, int stride, int firstSlot, long offset);
+
+    protected static double ParseNumber(DataColumn column, int row, string value, string feature)
+    {
+        if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) || !double.IsFinite(number))
+        {
+            throw new DataFormatException(column.LocationOf(row), $"'{value}' is not a number (feature '{feature}')");
+        }
+
+        return number;
+    }
+
+    /// <summary>The categorical key of a raw value after an optional numeric transform.</summary>
+    protected static string? Key(DataColumn column, int row, ValueTransform? transform, string feature)
+    {
+        var raw = column[row];
+        if (raw is null || transform is null)
+        {
+            return raw;
+        }
+
+        var transformed = transform.Apply(ParseNumber(column, row, raw, feature));
+        if (transformed is null)
+        {
+            throw new DataFormatException(column.LocationOf(row), $"'{raw}' is outside the domain of {transform.Kind} (feature '{feature}')");
+        }
+
+        return transformed.Value.ToString(CultureInfo.InvariantCulture);
+    }
+
+    protected static string[] BuildVocabulary(Dictionary<string, int> counts, int minCount) =>
+        counts.Where(kv => kv.Value >= minCount)
+            .OrderByDescending(kv => kv.Value)
+            .ThenBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv => kv.Key)
+            .ToArray();
+
+    protected static Dictionary<string, int> IndexOf(IReadOnlyList<string> vocabulary, int first)
+    {
+        var index = new Dictionary<string, int>(vocabulary.Count, StringComparer.Ordinal);
+        for (var i = 0; i < vocabulary.Count; i++)
+        {
+            index[vocabulary[i]] = i + first;
+        }
+
+        return index;
+    }
+}
+
+internal sealed class CategoricalEncoder : FieldEncoder
+{
+    private readonly CategoricalFeature _spec;
+    private readonly Dictionary<string, int>? _index;
+
+    public CategoricalEncoder(FittedFeature fitted)
+        : base(fitted)
+    {
+        _spec = (CategoricalFeature)fitted.Spec;
+        if (_spec.HashBuckets is null)
+        {
+            _index = IndexOf(fitted.Vocabulary ?? throw new ArgumentException($"Feature '{_spec.Name}' has no vocabulary."), 1);
+        }
+    }
+
+    public override bool ProducesWeights => false;
+
+    public static CategoricalEncoder Fit(CategoricalFeature spec, DataColumn column)
+    {
+        if (spec.HashBuckets is not null)
+        {
+            // Validate the transform's domain on the training rows even though nothing is counted.
+            for (var r = 0; r < column.Count; r++)
+            {
+                _ = Key(column, r, spec.Transform, spec.Name);
+            }
+
+            return new CategoricalEncoder(new FittedFeature { Spec = spec });
+        }
+
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var r = 0; r < column.Count; r++)
+        {
+            var key = Key(column, r, spec.Transform, spec.Name);
+            if (key is not null)
+            {
+                counts[key] = counts.GetValueOrDefault(key) + 1;
+            }
+        }
+
+        return new CategoricalEncoder(new FittedFeature { Spec = spec, Vocabulary = BuildVocabulary(counts, spec.MinCount) });
+    }
+
+    public override void Encode(DataColumn column, long[] ids, float[]? weights, int stride, int firstSlot, long offset)
+    {
+        for (var r = 0; r < column.Count; r++)
+        {
+            var key = Key(column, r, _spec.Transform, _spec.Name);
+            long local = key is null ? 0 : _index is null ? 1 + (long)(StableHash(key) % (ulong)_spec.HashBuckets!.Value) : _index.GetValueOrDefault(key);
+            ids[(long)r * stride + firstSlot] = offset + local;
+            if (weights is not null)
+            {
+                weights[(long)r * stride + firstSlot] = 1f;
+            }
+        }
+    }
+
+    /// <summary>FNV-1a over UTF-16 code units: stable across processes and platforms, unlike string.GetHashCode.</summary>
+    internal static ulong StableHash(string value)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var c in value)
+        {
+            hash ^= c;
+            hash *= 1099511628211UL;
+        }
+
+        return hash;
+    }
+}
+
+internal sealed class NumericEncoder : FieldEncoder
+{
+    private readonly NumericFeature _spec;
+    private readonly double[]? _boundaries;
+
+    public NumericEncoder(FittedFeature fitted)
+        : base(fitted)
+    {
+        _spec = (NumericFeature)fitted.Spec;
+        _boundaries = fitted.Boundaries?.ToArray();
+    }
+
+    public override bool ProducesWeights => _spec.Buckets is null;
+
+    public static NumericEncoder Fit(NumericFeature spec, DataColumn column)
+    {
+        var values = new List<double>(column.Count);
+        for (var r = 0; r < column.Count; r++)
+        {
+            if (Value(spec, column, r) is { } v)
+            {
+                values.Add(v);
+            }
+        }
+
+        if (spec.Buckets is { } buckets)
+        {
+            values.Sort();
+            var boundaries = new SortedSet<double>();
+            for (var b = 1; b < buckets && values.Count > 0; b++)
+            {
+                boundaries.Add(values[(int)Math.Min(values.Count - 1, (long)values.Count * b / buckets)]);
+            }
+
+            return new NumericEncoder(new FittedFeature { Spec = spec, Boundaries = boundaries.ToArray() });
+        }
+
+        double mean = 0, std = 1, min = 0, max = 1;
+        if (values.Count > 0)
+        {
+            mean = values.Average();
+            var variance = values.Sum(v => (v - mean) * (v - mean)) / values.Count;
+            std = variance > 0 ? Math.Sqrt(variance) : 1;
+            min = values.Min();
+            max = values.Max();
+        }
+
+        return new NumericEncoder(new FittedFeature
+        {
+            Spec = spec,
+            Mean = mean,
+            StandardDeviation = std,
+            Minimum = min,
+            Maximum = max,
+        });
+    }
+
+    public override void Encode(DataColumn column, long[] ids, float[]? weights, int stride, int firstSlot, long offset)
+    {
+        for (var r = 0; r < column.Count; r++)
+        {
+            var at = (long)r * stride + firstSlot;
+            var value = Value(_spec, column, r);
+            if (_boundaries is not null)
+            {
+                ids[at] = offset + (value is { } v ? 1 + UpperBound(_boundaries, v) : 0);
+                if (weights is not null)
+                {
+                    weights[at] = 1f;
+                }
+
+                continue;
+            }
+
+            ids[at] = offset;
+
+            // A missing value gets weight 0: the same as imputing the training mean when standardised.
+            weights![at] = value is { } x ? (float)Scale(x) : 0f;
+        }
+    }
+
+    private double Scale(double x) => _spec.Scaling switch
+    {
+        NumericScaling.Standardize => (x - Fitted.Mean!.Value) / Fitted.StandardDeviation!.Value,
+        NumericScaling.MinMax => Fitted.Maximum > Fitted.Minimum ? (x - Fitted.Minimum!.Value) / (Fitted.Maximum!.Value - Fitted.Minimum!.Value) : 0,
+        _ => x,
+    };
+
+    private static double? Value(NumericFeature spec, DataColumn column, int row)
+    {
+        var raw = column[row];
+        if (raw is null)
+        {
+            return null;
+        }
+
+        var value = ParseNumber(column, row, raw, spec.Name);
+        if (spec.Transform is { } transform)
+        {
+            return transform.Apply(value) ?? throw new DataFormatException(column.LocationOf(row), $"'{raw}' is outside the domain of {transform.Kind} (feature '{spec.Name}')");
+        }
+
+        return value;
+    }
+
+    /// <summary>Number of boundaries ≤ value, i.e. the bucket index in [0, boundaries].</summary>
+    private static int UpperBound(double[] boundaries, double value)
+    {
+        int lo = 0, hi = boundaries.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >> 1;
+            if (boundaries[mid] <= value)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+}
+
+internal sealed class MultiValueEncoder : FieldEncoder
+{
+    private readonly MultiValueFeature _spec;
+    private readonly Dictionary<string, int> _index;
+
+    public MultiValueEncoder(FittedFeature fitted)
+        : base(fitted)
+    {
+        _spec = (MultiValueFeature)fitted.Spec;
+        _index = IndexOf(fitted.Vocabulary ?? throw new ArgumentException($"Feature '{_spec.Name}' has no vocabulary."), 2);
+    }
+
+    public override bool ProducesWeights => true;
+
+    public static MultiValueEncoder Fit(MultiValueFeature spec, DataColumn column)
+    {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var r = 0; r < column.Count; r++)
+        {
+            foreach (var value in Split(spec, column[r]))
+            {
+                counts[value] = counts.GetValueOrDefault(value) + 1;
+            }
+        }
+
+        return new MultiValueEncoder(new FittedFeature { Spec = spec, Vocabulary = BuildVocabulary(counts, spec.MinCount) });
+    }
+
+    public override void Encode(DataColumn column, long[] ids, float[]? weights, int stride, int firstSlot, long offset)
+    {
+        for (var r = 0; r < column.Count; r++)
+        {
+            var at = (long)r * stride + firstSlot;
+            var values = Split(_spec, column[r]);
+            var n = values.Count;
+
+            // No value at all pools to the OOV row, so that the field still contributes a vector.
+            var weight = _spec.Pooling == Pooling.Mean && n > 0 ? 1f / n : 1f;
+            for (var s = 0; s < _spec.MaxLength; s++)
+            {
+                if (s < n)
+                {
+                    ids[at + s] = offset + _index.GetValueOrDefault(values[s], 1);
+                    weights![at + s] = weight;
+                }
+                else if (s == 0)
+                {
+                    ids[at] = offset + 1;
+                    weights![at] = 1f;
+                }
+                else
+                {
+                    ids[at + s] = offset;
+                    weights![at + s] = 0f;
+                }
+            }
+        }
+    }
+
+    private static List<string> Split(MultiValueFeature spec, string? raw)
+    {
+        var values = new List<string>();
+        if (raw is null)
+        {
+            return values;
+        }
+
+        foreach (var part in raw.Split(spec.Separator, StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (values.Count == spec.MaxLength)
+            {
+                break;
+            }
+
+            values.Add(part);
+        }
+
+        return values;
+    }
+}
