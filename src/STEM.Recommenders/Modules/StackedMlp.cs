@@ -1,0 +1,161 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace STEM.Recommenders.Modules;
+
+/// <summary>
+/// N independent MLPs of identical shape evaluated together: weights are stacked into [N, in, out]
+/// tensors and each layer is one batched matrix product, so N experts (or gates, or towers) cost
+/// the native calls of one. Each MLP is Linear → [BatchNorm] → activation → [Dropout] per hidden
+/// layer, then an optional output Linear; weights Xavier-normal per MLP, biases zero.
+/// </summary>
+public sealed class StackedMlp : nn.Module<Tensor, Tensor>
+{
+    private readonly ParameterList weights = new();
+    private readonly ParameterList biases = new();
+    private readonly ParameterList norm_weights = new();
+    private readonly ParameterList norm_biases = new();
+    private readonly MlpOptions _options;
+    private readonly int _hiddenLayers;
+    private readonly List<Tensor> _runningMeans = new();
+    private readonly List<Tensor> _runningVars = new();
+
+    /// <summary>Creates N MLPs.</summary>
+    /// <param name="name">Module name.</param>
+    /// <param name="count">N, the number of MLPs.</param>
+    /// <param name="inputDim">Input width.</param>
+    /// <param name="options">Hidden layers, activation, batch norm, dropout, precision.</param>
+    /// <param name="outputDim">Width of an output Linear with no activation, or <see langword="null"/> to end at the last hidden layer.</param>
+    public StackedMlp(string name, int count, int inputDim, MlpOptions options, int? outputDim = null)
+        : base(name)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(inputDim, 1);
+        options.Validate(name);
+        if (outputDim is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(outputDim), "outputDim must be positive.");
+        }
+
+        if (options.HiddenUnits.Count == 0 && outputDim is null)
+        {
+            throw new ArgumentException($"{name}: an MLP needs hidden layers or an output layer.");
+        }
+
+        _options = options;
+        _hiddenLayers = options.HiddenUnits.Count;
+        Count = count;
+        InputDim = inputDim;
+        var widths = options.HiddenUnits.Concat(outputDim is { } o ? [o] : []).ToArray();
+        OutputDim = widths[^1];
+        var previous = inputDim;
+        using (no_grad())
+        {
+            for (var l = 0; l < widths.Length; l++)
+            {
+                var w = empty(count, previous, widths[l]);
+                w.normal_(0, Math.Sqrt(2.0 / (previous + widths[l])));
+                weights.Add(new Parameter(w));
+                biases.Add(new Parameter(zeros(count, 1, widths[l])));
+                if (options.BatchNorm && l < _hiddenLayers)
+                {
+                    norm_weights.Add(new Parameter(ones(count, 1, widths[l])));
+                    norm_biases.Add(new Parameter(zeros(count, 1, widths[l])));
+                    var mean = zeros(count, 1, widths[l]);
+                    var variance = ones(count, 1, widths[l]);
+                    _runningMeans.Add(mean);
+                    _runningVars.Add(variance);
+                    register_buffer($"running_mean_{l}", mean);
+                    register_buffer($"running_var_{l}", variance);
+                }
+
+                previous = widths[l];
+            }
+        }
+
+        RegisterComponents();
+    }
+
+    /// <summary>N, the number of MLPs.</summary>
+    public int Count { get; }
+
+    /// <summary>Input width.</summary>
+    public int InputDim { get; }
+
+    /// <summary>Output width.</summary>
+    public int OutputDim { get; }
+
+    /// <summary>The stacked weight of layer l, [N, in, out].</summary>
+    public Parameter Weight(int layer) => weights[layer];
+
+    /// <summary>The stacked bias of layer l, [N, 1, out].</summary>
+    public Parameter Bias(int layer) => biases[layer];
+
+    /// <summary>Number of linear layers (hidden plus output).</summary>
+    public int LayerCount => weights.Count;
+
+    /// <summary>Runs the N MLPs.</summary>
+    /// <param name="input">[N, B, in] (one input per MLP) or [B, in] (the same input for all).</param>
+    /// <returns>[N, B, out] in float32.</returns>
+    public override Tensor forward(Tensor input)
+    {
+        var computeType = _options.Precision.ComputeType();
+        var x = input.dtype == computeType ? input : input.to(computeType);
+        var shared = x.dim() == 2;
+        for (var l = 0; l < weights.Count; l++)
+        {
+            var w = computeType == ScalarType.Float32 ? (Tensor)weights[l] : weights[l].to(computeType);
+            var b = computeType == ScalarType.Float32 ? (Tensor)biases[l] : biases[l].to(computeType);
+            // One input for all N: a broadcast matmul avoids materialising N copies of it.
+            // (TorchSharp 0.107's baddbmm passes its arguments to LibTorch in another order, so
+            // the bias is added separately.)
+            x = (l == 0 && shared ? matmul(x, w) : bmm(x, w)).add_(b);
+
+            if (l < _hiddenLayers)
+            {
+                if (_options.BatchNorm)
+                {
+                    x = BatchNorm(x, l);
+                }
+
+                x = _options.Activation.Apply(x);
+                if (_options.Dropout > 0)
+                {
+                    x = nn.functional.dropout(x, _options.Dropout, training);
+                }
+            }
+        }
+
+        return x.dtype == ScalarType.Float32 ? x : x.to(ScalarType.Float32);
+    }
+
+    private Tensor BatchNorm(Tensor x, int layer)
+    {
+        const double momentum = 0.1, eps = 1e-5;
+        var mean = _runningMeans[layer];
+        var variance = _runningVars[layer];
+        Tensor normalised;
+        if (training)
+        {
+            var x32 = x.to(ScalarType.Float32);
+            var batchMean = x32.mean([1], keepdim: true);
+            var batchVar = x32.var([1], unbiased: false, keepdim: true);
+            using (no_grad())
+            {
+                var n = x.shape[1];
+                mean.mul_(1 - momentum).add_(batchMean.detach(), alpha: momentum);
+                variance.mul_(1 - momentum).add_(batchVar.detach() * (n / Math.Max(1.0, n - 1)), alpha: momentum);
+            }
+
+            normalised = (x32 - batchMean) / (batchVar + eps).sqrt();
+        }
+        else
+        {
+            normalised = (x.to(ScalarType.Float32) - mean) / (variance + eps).sqrt();
+        }
+
+        return (normalised * norm_weights[layer] + norm_biases[layer]).to(x.dtype);
+    }
+}
