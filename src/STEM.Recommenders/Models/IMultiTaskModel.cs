@@ -44,6 +44,12 @@ public interface IMultiTaskModel : IDisposable
     /// </summary>
     IReadOnlyList<int>? ExpertOwners { get; }
 
+    /// <summary>
+    /// The weight of the last layer that every task's loss reaches (GradNorm balances gradient norms
+    /// there), or <see langword="null"/> when the tasks share no dense layer.
+    /// </summary>
+    Parameter? LastSharedLayer { get; }
+
     /// <summary>A model-specific extra loss (AITM's calibrator), or <see langword="null"/>.</summary>
     Tensor? AuxiliaryLoss(MultiTaskOutput output, Tensor labels, Tensor? labelMask);
 }

@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using STEM.Recommenders.Data;
 using STEM.Recommenders.Features;
 using STEM.Recommenders.Modules;
@@ -40,6 +41,9 @@ public sealed class MeMmoe : MultiTaskModel
 
     /// <inheritdoc />
     public override IReadOnlyList<int>? ExpertOwners => net.ExpertOwners;
+
+    /// <inheritdoc />
+    public override Parameter? LastSharedLayer => net.LastSharedLayer;
 
     /// <inheritdoc />
     public override MultiTaskOutput forward(FeatureBatch batch) => net.forward(batch);

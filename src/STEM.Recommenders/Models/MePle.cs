@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using STEM.Recommenders.Data;
 using STEM.Recommenders.Features;
 
@@ -26,6 +27,9 @@ public sealed class MePle : MultiTaskModel
 
     /// <inheritdoc />
     public override IReadOnlyList<int>? ExpertOwners => net.ExpertOwners;
+
+    /// <inheritdoc />
+    public override Parameter? LastSharedLayer => net.LastSharedLayer;
 
     /// <inheritdoc />
     public override MultiTaskOutput forward(FeatureBatch batch) => net.forward(batch);

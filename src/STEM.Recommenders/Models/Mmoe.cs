@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using STEM.Recommenders.Data;
 using STEM.Recommenders.Features;
 using STEM.Recommenders.Modules;
@@ -34,6 +35,9 @@ public sealed class Mmoe : MultiTaskModel
 
     /// <inheritdoc />
     public override IReadOnlyList<int>? ExpertOwners { get; }
+
+    /// <inheritdoc />
+    public override Parameter? LastSharedLayer => experts.Experts.Weight(experts.Experts.LayerCount - 1);
 
     /// <inheritdoc />
     public override MultiTaskOutput forward(FeatureBatch batch)

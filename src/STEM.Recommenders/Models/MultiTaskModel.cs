@@ -56,6 +56,9 @@ public abstract class MultiTaskModel : nn.Module<FeatureBatch, MultiTaskOutput>,
     public virtual IReadOnlyList<int>? ExpertOwners => null;
 
     /// <inheritdoc />
+    public virtual Parameter? LastSharedLayer => null;
+
+    /// <inheritdoc />
     public IReadOnlyList<EmbeddingBank> EmbeddingBanks => modules().OfType<EmbeddingBank>().ToArray();
 
     /// <inheritdoc />

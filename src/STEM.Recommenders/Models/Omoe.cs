@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using STEM.Recommenders.Data;
 using STEM.Recommenders.Features;
 using STEM.Recommenders.Modules;
@@ -31,6 +32,9 @@ public sealed class Omoe : MultiTaskModel
 
     /// <inheritdoc />
     public override IReadOnlyList<int>? ExpertOwners { get; }
+
+    /// <inheritdoc />
+    public override Parameter? LastSharedLayer => experts.Experts.Weight(experts.Experts.LayerCount - 1);
 
     /// <inheritdoc />
     public override MultiTaskOutput forward(FeatureBatch batch)

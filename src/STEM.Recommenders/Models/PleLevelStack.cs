@@ -77,6 +77,8 @@ internal sealed class PleLevelStack : nn.Module<FeatureBatch, MultiTaskOutput>
 
     public IReadOnlyList<int> ExpertOwners { get; }
 
+    public Parameter LastSharedLayer => experts[experts.Count - 1].Experts.Weight(experts[experts.Count - 1].Experts.LayerCount - 1);
+
     public override MultiTaskOutput forward(FeatureBatch batch)
     {
         var t = _taskCount;

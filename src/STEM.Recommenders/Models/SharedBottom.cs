@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using STEM.Recommenders.Data;
 using STEM.Recommenders.Features;
 using STEM.Recommenders.Modules;
@@ -24,6 +25,9 @@ public sealed class SharedBottom : MultiTaskModel
         towers = new TaskTower("towers", TaskCount, bottom.OutputDim, Mlp(options.TowerUnits));
         RegisterComponents();
     }
+
+    /// <inheritdoc />
+    public override Parameter? LastSharedLayer => bottom.Weight(bottom.LayerCount - 1);
 
     /// <inheritdoc />
     public override MultiTaskOutput forward(FeatureBatch batch)

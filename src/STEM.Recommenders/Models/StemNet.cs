@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using STEM.Recommenders.Data;
 using STEM.Recommenders.Features;
 
@@ -37,6 +38,9 @@ public sealed class StemNet : MultiTaskModel
 
     /// <inheritdoc />
     public override IReadOnlyList<int>? ExpertOwners => net.ExpertOwners;
+
+    /// <inheritdoc />
+    public override Parameter? LastSharedLayer => net.LastSharedLayer;
 
     /// <inheritdoc />
     public override MultiTaskOutput forward(FeatureBatch batch) => net.forward(batch);

@@ -1,0 +1,65 @@
+using STEM.Recommenders.Data;
+using STEM.Recommenders.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace STEM.Recommenders.Evaluation;
+
+/// <summary>Scores a dataset with a model in inference mode and computes per-task metrics.</summary>
+public static class Evaluator
+{
+    /// <summary>Default rows per inference batch.</summary>
+    public const int DefaultBatchSize = 16384;
+
+    /// <summary>Computes AUC, gAUC, log loss and calibration per task.</summary>
+    public static EvaluationReport Evaluate(IMultiTaskModel model, EncodedDataset data, int batchSize = DefaultBatchSize)
+    {
+        var accumulator = new MetricAccumulator(data.TaskNames);
+        ForEachBatch(model, data, batchSize, (batch, output) => accumulator.Update(output.Probabilities(), batch.Labels, batch.LabelMask, batch.GroupIds));
+        return accumulator.Compute();
+    }
+
+    /// <summary>Predicted probabilities, row-major [N, T].</summary>
+    public static float[] Predict(IMultiTaskModel model, EncodedDataset data, int batchSize = DefaultBatchSize)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var result = new float[(long)data.Count * data.TaskNames.Count];
+        var offset = 0L;
+        ForEachBatch(model, data, batchSize, (_, output) =>
+        {
+            var values = output.Probabilities().to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
+            values.CopyTo(result, offset);
+            offset += values.Length;
+        });
+        return result;
+    }
+
+    /// <summary>
+    /// Runs the model over the dataset in order, in eval and inference mode, one dispose scope per
+    /// batch, and restores the model's training flag afterwards.
+    /// </summary>
+    public static void ForEachBatch(IMultiTaskModel model, EncodedDataset data, int batchSize, Action<Batch, Models.MultiTaskOutput> visit)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(visit);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        var wasTraining = model.TorchModule.training;
+        model.TorchModule.eval();
+        try
+        {
+            using var inference = inference_mode();
+            using var order = data.Order(shuffle: false);
+            for (long start = 0; start < data.Count; start += batchSize)
+            {
+                using var scope = NewDisposeScope();
+                var batch = data.GetBatch(order.narrow(0, start, Math.Min(batchSize, data.Count - start)));
+                visit(batch, model.Forward(batch.Features));
+            }
+        }
+        finally
+        {
+            model.TorchModule.train(wasTraining);
+        }
+    }
+}

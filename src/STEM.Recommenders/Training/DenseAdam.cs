@@ -1,0 +1,100 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace STEM.Recommenders.Training;
+
+/// <summary>
+/// Adam (Kingma and Ba) over whole tensors, exactly as PyTorch's <c>torch.optim.Adam</c> without
+/// weight decay or AMSGrad. Gradients are passed in, so that the caller can add L2 terms and clip
+/// first; the state can be saved and restored bit for bit.
+/// </summary>
+public sealed class DenseAdam : IDisposable
+{
+    private readonly Tensor[] _m;
+    private readonly Tensor[] _v;
+    private readonly double _beta1;
+    private readonly double _beta2;
+    private readonly double _eps;
+
+    /// <summary>Creates zeroed moments for each parameter.</summary>
+    public DenseAdam(IReadOnlyList<Parameter> parameters, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        Parameters = parameters;
+        _m = parameters.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
+        _v = parameters.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
+        _beta1 = beta1;
+        _beta2 = beta2;
+        _eps = eps;
+    }
+
+    /// <summary>The parameters updated.</summary>
+    public IReadOnlyList<Parameter> Parameters { get; }
+
+    /// <summary>Steps taken (Adam's t).</summary>
+    public long StepCount { get; private set; }
+
+    /// <summary>Applies one update with the given gradients (one per parameter, <see langword="null"/> to skip a parameter).</summary>
+    public void Step(double learningRate, IReadOnlyList<Tensor?> gradients)
+    {
+        ArgumentNullException.ThrowIfNull(gradients);
+        StepCount++;
+        var bc1 = 1 - Math.Pow(_beta1, StepCount);
+        var bc2 = Math.Sqrt(1 - Math.Pow(_beta2, StepCount));
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        for (var i = 0; i < Parameters.Count; i++)
+        {
+            if (gradients[i] is not { } g)
+            {
+                continue;
+            }
+
+            _m[i].mul_(_beta1).add_(g, alpha: 1 - _beta1);
+            _v[i].mul_(_beta2).addcmul_(g, g, value: 1 - _beta2);
+            var denominator = _v[i].sqrt().div_(bc2).add_(_eps);
+            Parameters[i].addcdiv_(_m[i], denominator, value: -learningRate / bc1);
+        }
+    }
+
+    /// <summary>Writes the step count and moments.</summary>
+    public void Save(BinaryWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.Write(StepCount);
+        writer.Write(Parameters.Count);
+        for (var i = 0; i < Parameters.Count; i++)
+        {
+            _m[i].Save(writer);
+            _v[i].Save(writer);
+        }
+    }
+
+    /// <summary>Restores what <see cref="Save"/> wrote.</summary>
+    public void Load(BinaryReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        StepCount = reader.ReadInt64();
+        var count = reader.ReadInt32();
+        if (count != Parameters.Count)
+        {
+            throw new InvalidDataException($"The optimizer state has {count} parameters; this optimizer has {Parameters.Count}.");
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            _m[i].Load(reader);
+            _v[i].Load(reader);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var t in _m.Concat(_v))
+        {
+            t.Dispose();
+        }
+    }
+}

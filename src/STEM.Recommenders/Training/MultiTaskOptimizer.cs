@@ -1,0 +1,144 @@
+using STEM.Recommenders.Models;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace STEM.Recommenders.Training;
+
+/// <summary>
+/// The optimizer a <see cref="Trainer"/> uses: Adam on dense weights, row-sparse (or dense) Adam on
+/// embedding tables, L2 terms added to the gradients, then the global gradient norm clipped — in the
+/// order of the STEM reference code (regulariser in the loss, clip, step).
+/// </summary>
+public sealed class MultiTaskOptimizer : IDisposable
+{
+    private readonly OptimizerOptions _options;
+    private readonly DenseAdam _dense;
+    private readonly DenseAdam? _denseEmbeddings;
+    private readonly RowSparseAdam? _sparseEmbeddings;
+
+    /// <summary>Creates the optimizer for a model (and any extra parameters, such as learnable loss weights).</summary>
+    public MultiTaskOptimizer(IMultiTaskModel model, OptimizerOptions options, IEnumerable<Parameter>? extraParameters = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        LearningRate = options.LearningRate;
+        _dense = new DenseAdam(model.DenseParameters().Concat(extraParameters ?? []).ToArray(), options.Beta1, options.Beta2, options.Epsilon);
+        if (options.EmbeddingUpdate == EmbeddingUpdate.RowSparse)
+        {
+            _sparseEmbeddings = new RowSparseAdam(model.EmbeddingBanks, options.Beta1, options.Beta2, options.Epsilon);
+        }
+        else
+        {
+            _denseEmbeddings = new DenseAdam(model.EmbeddingBanks.SelectMany(b => b.Tables).ToArray(), options.Beta1, options.Beta2, options.Epsilon);
+        }
+    }
+
+    /// <summary>The current learning rate (a schedule lowers it).</summary>
+    public double LearningRate { get; set; }
+
+    /// <summary>
+    /// Adds L2 gradients, clips the global norm, and updates every parameter that has a gradient.
+    /// </summary>
+    /// <returns>The global gradient norm before clipping, as a 0-dim tensor (read it only when needed: it syncs).</returns>
+    public Tensor Step()
+    {
+        using var _ = no_grad();
+        var scope = NewDisposeScope();
+        try
+        {
+            var dense = _dense.Parameters.Select(p => AddL2(p.grad, p, _options.DenseL2)).ToArray();
+            var denseTables = _denseEmbeddings?.Parameters.Select(p => AddL2(p.grad, p, _options.EmbeddingL2)).ToArray();
+            var sparse = _sparseEmbeddings?.CollectGradients()
+                .Select(g => (g.Table, g.Rows, Gradient: _options.EmbeddingL2 > 0 ? g.Gradient + (g.Table.index_select(0, g.Rows) * _options.EmbeddingL2) : g.Gradient))
+                .ToArray();
+
+            var all = dense.Concat(denseTables ?? []).Where(g => g is not null).Select(g => g!).Concat(sparse?.Select(s => s.Gradient) ?? []).ToArray();
+            var norm = all.Length == 0 ? zeros(1) : stack(all.Select(g => g.pow(2).sum()).ToArray()).sum().sqrt();
+            if (_options.GradientClipNorm is { } clip && all.Length > 0)
+            {
+                // Scale by min(1, clip / (norm + 1e-6)) without reading the norm back to the host.
+                var coefficient = (clip / (norm + 1e-6)).clamp_max(1.0);
+                dense = dense.Select(g => g?.mul(coefficient)).ToArray();
+                denseTables = denseTables?.Select(g => g?.mul(coefficient)).ToArray();
+                sparse = sparse?.Select(s => (s.Table, s.Rows, s.Gradient.mul(coefficient))).ToArray();
+            }
+
+            _dense.Step(LearningRate, dense);
+            _denseEmbeddings?.Step(LearningRate, denseTables!);
+            if (sparse is not null)
+            {
+                _sparseEmbeddings!.Step(LearningRate, sparse);
+            }
+
+            return norm.MoveToOuterDisposeScope();
+        }
+        finally
+        {
+            scope.Dispose();
+        }
+    }
+
+    /// <summary>Clears gradients and recorded embedding lookups.</summary>
+    public void ZeroGrad()
+    {
+        foreach (var p in _dense.Parameters.Concat(_denseEmbeddings?.Parameters ?? []))
+        {
+            p.grad?.zero_();
+        }
+
+        _sparseEmbeddings?.ClearLookups();
+    }
+
+    /// <summary>Writes the learning rate and all moments.</summary>
+    public void Save(BinaryWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.Write(LearningRate);
+        _dense.Save(writer);
+        writer.Write(_sparseEmbeddings is not null);
+        if (_sparseEmbeddings is not null)
+        {
+            _sparseEmbeddings.Save(writer);
+        }
+        else
+        {
+            _denseEmbeddings!.Save(writer);
+        }
+    }
+
+    /// <summary>Restores what <see cref="Save"/> wrote.</summary>
+    public void Load(BinaryReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        LearningRate = reader.ReadDouble();
+        _dense.Load(reader);
+        var sparse = reader.ReadBoolean();
+        if (sparse != (_sparseEmbeddings is not null))
+        {
+            throw new InvalidDataException("The checkpoint's embedding update mode differs from this optimizer's.");
+        }
+
+        if (_sparseEmbeddings is not null)
+        {
+            _sparseEmbeddings.Load(reader);
+        }
+        else
+        {
+            _denseEmbeddings!.Load(reader);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _dense.Dispose();
+        _denseEmbeddings?.Dispose();
+        _sparseEmbeddings?.Dispose();
+    }
+
+    private static Tensor? AddL2(Tensor? gradient, Tensor parameter, double l2) =>
+        gradient is null ? null : l2 > 0 ? gradient + (parameter * l2) : gradient;
+}

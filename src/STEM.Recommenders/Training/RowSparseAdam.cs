@@ -1,0 +1,157 @@
+using STEM.Recommenders.Modules;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace STEM.Recommenders.Training;
+
+/// <summary>
+/// Lazy ("row-sparse") Adam for embedding tables: each step updates only the rows the batch looked
+/// up, and only their moments — TorchSharp has no SparseAdam, and dense Adam rewrites every row of
+/// every table every step. Adam's step count is per table, so when every row occurs in every batch
+/// the result equals dense Adam exactly. It works with <see cref="EmbeddingBank.RowSparseGradients"/>.
+/// </summary>
+public sealed class RowSparseAdam : IDisposable
+{
+    private readonly EmbeddingBank[] _banks;
+    private readonly Dictionary<IntPtr, TableState> _state = new();
+    private readonly double _beta1;
+    private readonly double _beta2;
+    private readonly double _eps;
+
+    /// <summary>Creates zeroed moments for every table and switches the banks to row-sparse lookups.</summary>
+    public RowSparseAdam(IEnumerable<EmbeddingBank> banks, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8)
+    {
+        ArgumentNullException.ThrowIfNull(banks);
+        _banks = banks.ToArray();
+        foreach (var bank in _banks)
+        {
+            bank.RowSparseGradients = true;
+            foreach (var table in bank.Tables)
+            {
+                _state[table.Handle] = new TableState(table, zeros_like(table).DetachFromDisposeScope(), zeros_like(table).DetachFromDisposeScope());
+            }
+        }
+
+        _beta1 = beta1;
+        _beta2 = beta2;
+        _eps = eps;
+    }
+
+    /// <summary>The tables' gradients since the last step, merged per table: (table, unique rows [U], row gradients [U, W]).</summary>
+    /// <remarks>Tensors belong to the current dispose scope.</remarks>
+    public IReadOnlyList<(Parameter Table, Tensor Rows, Tensor Gradient)> CollectGradients()
+    {
+        var result = new List<(Parameter, Tensor, Tensor)>();
+        foreach (var group in _banks.SelectMany(b => b.PendingLookups).Where(l => l.Values.grad is not null).GroupBy(l => l.Table.Handle))
+        {
+            var lookups = group.ToArray();
+            if (lookups.Length == 1)
+            {
+                result.Add((lookups[0].Table, lookups[0].Rows, lookups[0].Values.grad!));
+                continue;
+            }
+
+            // The same table looked up more than once in a step: sum gradients of repeated rows.
+            var rows = cat(lookups.Select(l => l.Rows).ToArray());
+            var grads = cat(lookups.Select(l => l.Values.grad!).ToArray());
+            var (unique, inverse, _) = torch.unique(rows, sorted: true, return_inverse: true);
+            var merged = zeros(unique.shape[0], grads.shape[1], dtype: grads.dtype, device: grads.device).index_add_(0, inverse!, grads, 1);
+            result.Add((lookups[0].Table, unique, merged));
+        }
+
+        return result;
+    }
+
+    /// <summary>Applies one lazy Adam update to the given rows of each table.</summary>
+    public void Step(double learningRate, IReadOnlyList<(Parameter Table, Tensor Rows, Tensor Gradient)> gradients)
+    {
+        ArgumentNullException.ThrowIfNull(gradients);
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        foreach (var (table, rows, g) in gradients)
+        {
+            var state = _state[table.Handle];
+            state.Step++;
+            var bc1 = 1 - Math.Pow(_beta1, state.Step);
+            var bc2 = Math.Sqrt(1 - Math.Pow(_beta2, state.Step));
+            var m = state.M.index_select(0, rows).mul_(_beta1).add_(g, alpha: 1 - _beta1);
+            var v = state.V.index_select(0, rows).mul_(_beta2).addcmul_(g, g, value: 1 - _beta2);
+            state.M.index_copy_(0, rows, m);
+            state.V.index_copy_(0, rows, v);
+            var updated = table.index_select(0, rows).addcdiv_(m, v.sqrt().div_(bc2).add_(_eps), value: -learningRate / bc1);
+            table.index_copy_(0, rows, updated);
+        }
+    }
+
+    /// <summary>Forgets the recorded lookups of every bank.</summary>
+    public void ClearLookups()
+    {
+        foreach (var bank in _banks)
+        {
+            bank.ClearLookups();
+        }
+    }
+
+    /// <summary>Writes steps and moments of every table.</summary>
+    public void Save(BinaryWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        var states = OrderedStates();
+        writer.Write(states.Count);
+        foreach (var s in states)
+        {
+            writer.Write(s.Step);
+            s.M.Save(writer);
+            s.V.Save(writer);
+        }
+    }
+
+    /// <summary>Restores what <see cref="Save"/> wrote.</summary>
+    public void Load(BinaryReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var states = OrderedStates();
+        var count = reader.ReadInt32();
+        if (count != states.Count)
+        {
+            throw new InvalidDataException($"The row-sparse optimizer state has {count} tables; this model has {states.Count}.");
+        }
+
+        foreach (var s in states)
+        {
+            s.Step = reader.ReadInt64();
+            s.M.Load(reader);
+            s.V.Load(reader);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var bank in _banks)
+        {
+            bank.RowSparseGradients = false;
+            bank.ClearLookups();
+        }
+
+        foreach (var s in _state.Values)
+        {
+            s.M.Dispose();
+            s.V.Dispose();
+        }
+    }
+
+    private List<TableState> OrderedStates() => _banks.SelectMany(b => b.Tables).Select(t => _state[t.Handle]).ToList();
+
+    private sealed class TableState(Parameter table, Tensor m, Tensor v)
+    {
+        public Parameter Table { get; } = table;
+
+        public Tensor M { get; } = m;
+
+        public Tensor V { get; } = v;
+
+        public long Step { get; set; }
+    }
+}

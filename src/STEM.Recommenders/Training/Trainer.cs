@@ -1,0 +1,412 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using STEM.Recommenders.Data;
+using STEM.Recommenders.Evaluation;
+using STEM.Recommenders.Models;
+using STEM.Recommenders.Training.Weighting;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace STEM.Recommenders.Training;
+
+/// <summary>
+/// Trains a multi-task model: composes the model (architecture) with a loss weighting and the
+/// optimizer, runs seeded epochs over the training split, evaluates on the validation split,
+/// reduces the learning rate and stops early on the monitored metric, keeps the best weights and
+/// writes resumable checkpoints. The test split is never seen here.
+/// </summary>
+public sealed partial class Trainer
+{
+    private readonly TrainerOptions _options;
+    private readonly Func<ILossWeighting> _weighting;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates a trainer.</summary>
+    /// <param name="options">Loop settings; validated here.</param>
+    /// <param name="weighting">Creates the loss weighting for a run; equal fixed weights by default.</param>
+    /// <param name="logger">Receives one line per evaluation.</param>
+    public Trainer(TrainerOptions? options = null, Func<ILossWeighting>? weighting = null, ILogger<Trainer>? logger = null)
+    {
+        _options = options ?? new TrainerOptions();
+        _options.Validate();
+        _weighting = weighting ?? (() => new FixedWeighting());
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+    }
+
+    /// <summary>The settings.</summary>
+    public TrainerOptions Options => _options;
+
+    /// <summary>
+    /// Trains on a dedicated thread and completes when training ends. The loop itself is compute
+    /// bound; this keeps a UI or host responsive.
+    /// </summary>
+    public Task<TrainingResult> FitAsync(IMultiTaskModel model, EncodedDataset train, EncodedDataset validation, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Task.Factory.StartNew(() => Fit(model, train, validation, progress, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    /// <summary>Trains on the calling thread.</summary>
+    /// <exception cref="ArgumentException">The validation split is the test split, or the data does not fit the model.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; the "last" checkpoint (if configured) lets the run resume.</exception>
+    public TrainingResult Fit(IMultiTaskModel model, EncodedDataset train, EncodedDataset validation, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(validation);
+        if (validation.Role == DatasetRole.Test || train.Role == DatasetRole.Test)
+        {
+            throw new ArgumentException(
+                "The test split cannot be used for training or as the validation monitor: early stopping and the learning-rate schedule would be tuned on it. Pass the validation split.",
+                nameof(validation));
+        }
+
+        CheckFits(model, train, nameof(train));
+        CheckFits(model, validation, nameof(validation));
+        var monitor = MonitorMetric.Parse(_options.Monitor, model.TaskNames);
+        using var weighting = _weighting();
+        weighting.Attach(model);
+        using var optimizer = new MultiTaskOptimizer(model, _options.Optimizer, weighting.Parameters);
+        using var generator = new Generator((ulong)_options.Seed);
+        var run = new Run(this, model, train, validation, monitor, weighting, optimizer, generator, progress, cancellationToken);
+        return run.Execute();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Epoch {Epoch} step {Step}: validation {Monitor} = {Value:F5}{Best}; per-task AUC {Aucs}; lr {LearningRate:G3}")]
+    private static partial void LogEvaluation(ILogger logger, int epoch, long step, string monitor, double value, string best, string aucs, double learningRate);
+
+    private static void CheckFits(IMultiTaskModel model, EncodedDataset data, string name)
+    {
+        if (!data.TaskNames.SequenceEqual(model.TaskNames))
+        {
+            throw new ArgumentException($"The {name} split has tasks {string.Join(", ", data.TaskNames)}; the model predicts {string.Join(", ", model.TaskNames)}.", name);
+        }
+
+        if (data.Layout.SlotCount != model.Layout.SlotCount || data.Layout.TotalRows != model.Layout.TotalRows)
+        {
+            throw new ArgumentException($"The {name} split was encoded with another feature layout than the model's.", name);
+        }
+
+        if (data.Count == 0)
+        {
+            throw new ArgumentException($"The {name} split is empty.", name);
+        }
+
+        var parameter = model.TorchModule.parameters().FirstOrDefault();
+        if (parameter is not null && parameter.device.type != data.Device.type)
+        {
+            throw new ArgumentException($"The {name} split is on {data.Device} but the model is on {parameter.device}; move both to one device.", name);
+        }
+    }
+
+    private sealed class Run(
+        Trainer trainer,
+        IMultiTaskModel model,
+        EncodedDataset train,
+        EncodedDataset validation,
+        MonitorMetric monitor,
+        ILossWeighting weighting,
+        MultiTaskOptimizer optimizer,
+        Generator generator,
+        IProgress<TrainingProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        private readonly TrainerOptions _o = trainer._options;
+        private readonly List<EvaluationRecord> _history = new();
+        private readonly Stopwatch _clock = new();
+        private TrainerState _state = new() { TaskNames = model.TaskNames };
+        private Dictionary<string, Tensor>? _bestWeights;
+        private EvaluationRecord? _best;
+        private Tensor? _lossSum;
+        private long _lossSteps;
+        private Tensor? _evalLossSum;
+        private long _evalLossSteps;
+        private long _samplesThisRun;
+        private long _stepsThisRun;
+        private TimeSpan _evaluationTime;
+
+        private int StepsPerEpoch => (int)((train.Count + _o.BatchSize - 1) / _o.BatchSize);
+
+        public TrainingResult Execute()
+        {
+            Tensor? epochGeneratorState = null;
+            var resuming = false;
+            if (_o.ResumeFrom is { } resume)
+            {
+                RestoreBest(resume);
+                (_state, epochGeneratorState) = TrainingCheckpoint.Restore(resume, model, optimizer, weighting);
+                _state = _state with { TaskNames = model.TaskNames };
+                resuming = true;
+            }
+            else
+            {
+                manual_seed(_o.Seed);
+            }
+
+            var reachedMax = false;
+            model.TorchModule.train();
+            _clock.Start();
+            try
+            {
+                var tasks = model.TaskNames.Count;
+                _lossSum = zeros(tasks, device: train.Device).DetachFromDisposeScope();
+                _evalLossSum = zeros(tasks, device: train.Device).DetachFromDisposeScope();
+                for (; _state.Epoch < _o.Epochs && !_state.Stopped; _state.Epoch++, _state.StepInEpoch = 0)
+                {
+                    // The epoch's order comes from the generator state at its start, so a resumed
+                    // run regenerates it exactly and continues at the saved step.
+                    if (resuming)
+                    {
+                        generator.set_state(epochGeneratorState!);
+                        resuming = false;
+                    }
+                    else
+                    {
+                        epochGeneratorState?.Dispose();
+                        epochGeneratorState = generator.get_state().DetachFromDisposeScope();
+                    }
+
+                    using var order = train.Order(_o.Shuffle, generator);
+                    for (; _state.StepInEpoch < StepsPerEpoch; _state.StepInEpoch++)
+                    {
+                        if (cancellationToken.IsCancellationRequested)
+                        {
+                            SaveLast(epochGeneratorState!);
+                            cancellationToken.ThrowIfCancellationRequested();
+                        }
+
+                        if (_o.MaxSteps is { } max && _state.GlobalStep >= max)
+                        {
+                            reachedMax = true;
+                            SaveLast(epochGeneratorState!);
+                            return Result(reachedMax);
+                        }
+
+                        TrainStep(order);
+                        if (_state.GlobalStep % _o.ProgressEverySteps == 0)
+                        {
+                            Report(null);
+                        }
+
+                        if (_o.EvaluateEverySteps is { } every && _state.GlobalStep % every == 0)
+                        {
+                            EvaluateAndSchedule();
+                            if (_state.Stopped)
+                            {
+                                break;
+                            }
+                        }
+                    }
+
+                    if (_o.EvaluateEverySteps is null && !_state.Stopped)
+                    {
+                        EvaluateAndSchedule();
+                    }
+                }
+
+                SaveLast(epochGeneratorState!);
+                return Result(reachedMax);
+            }
+            finally
+            {
+                epochGeneratorState?.Dispose();
+                _lossSum?.Dispose();
+                _evalLossSum?.Dispose();
+                if (_o.RestoreBestWeights && _bestWeights is not null && !reachedMax)
+                {
+                    LoadWeights(_bestWeights);
+                }
+
+                foreach (var t in _bestWeights?.Values ?? Enumerable.Empty<Tensor>())
+                {
+                    t.Dispose();
+                }
+            }
+        }
+
+        private void TrainStep(Tensor order)
+        {
+            using (var scope = NewDisposeScope())
+            {
+                var start = (long)_state.StepInEpoch * _o.BatchSize;
+                var batch = train.GetBatch(order.narrow(0, start, Math.Min(_o.BatchSize, train.Count - start)));
+                var output = model.Forward(batch.Features);
+                var losses = MultiTaskLoss.PerTask(output.Logits, batch.Labels, batch.LabelMask);
+                var auxiliary = model.AuxiliaryLoss(output, batch.Labels, batch.LabelMask);
+                weighting.Backward(losses, auxiliary);
+                optimizer.Step();
+                optimizer.ZeroGrad();
+                weighting.AfterStep();
+                using (no_grad())
+                {
+                    _lossSum!.add_(losses.detach());
+                    _evalLossSum!.add_(losses.detach());
+                }
+
+                _samplesThisRun += batch.Size;
+            }
+
+            _lossSteps++;
+            _evalLossSteps++;
+            _stepsThisRun++;
+            _state.GlobalStep++;
+        }
+
+        private void EvaluateAndSchedule()
+        {
+            var started = _clock.Elapsed;
+            var report = Evaluator.Evaluate(model, validation, _o.EvaluationBatchSize);
+            model.TorchModule.train();
+            _evaluationTime += _clock.Elapsed - started;
+            var value = monitor.Value(report);
+            var improved = monitor.Improves(value, _state.BestValue);
+            var record = new EvaluationRecord(_state.Epoch + 1, _state.GlobalStep, MeanLosses(_evalLossSum!, _evalLossSteps), report, value, optimizer.LearningRate, improved);
+            _evalLossSum!.zero_();
+            _evalLossSteps = 0;
+            _history.Add(record);
+            if (improved)
+            {
+                _state.BestValue = value;
+                _state.EvaluationsWithoutImprovement = 0;
+                _best = record;
+                KeepBestWeights();
+            }
+            else
+            {
+                _state.EvaluationsWithoutImprovement++;
+                optimizer.LearningRate = Math.Max(optimizer.LearningRate * _o.LearningRateDecay, _o.MinLearningRate);
+                if (_state.EvaluationsWithoutImprovement >= _o.Patience)
+                {
+                    _state.Stopped = true;
+                }
+            }
+
+            if (trainer._logger.IsEnabled(LogLevel.Information))
+            {
+                var aucs = string.Join(", ", report.Tasks.Select(t => $"{t.Task} {t.Auc:F4}"));
+                LogEvaluation(
+                    trainer._logger,
+                    record.Epoch,
+                    record.GlobalStep,
+                    monitor.Text,
+                    value,
+                    improved ? " (best)" : string.Empty,
+                    aucs,
+                    record.LearningRate);
+            }
+
+            Report(report);
+        }
+
+        private void Report(EvaluationReport? validation)
+        {
+            if (progress is null)
+            {
+                if (validation is null)
+                {
+                    _lossSum!.zero_();
+                    _lossSteps = 0;
+                }
+
+                return;
+            }
+
+            var losses = MeanLosses(_lossSum!, _lossSteps);
+            if (validation is null)
+            {
+                _lossSum!.zero_();
+                _lossSteps = 0;
+            }
+
+            var trainingTime = _clock.Elapsed - _evaluationTime;
+            var rate = trainingTime.TotalSeconds > 0 ? _samplesThisRun / trainingTime.TotalSeconds : 0;
+            var remainingSteps = ((long)_o.Epochs * StepsPerEpoch) - _state.GlobalStep;
+            var perStep = _stepsThisRun > 0 ? trainingTime / _stepsThisRun : TimeSpan.Zero;
+            progress.Report(new TrainingProgress
+            {
+                Epoch = Math.Min(_state.Epoch + 1, _o.Epochs),
+                Epochs = _o.Epochs,
+                Step = _state.StepInEpoch + (validation is null ? 1 : 0),
+                StepsPerEpoch = StepsPerEpoch,
+                GlobalStep = _state.GlobalStep,
+                TaskLosses = losses,
+                SamplesPerSecond = rate,
+                LearningRate = optimizer.LearningRate,
+                Elapsed = _clock.Elapsed,
+                EstimatedRemaining = perStep * Math.Max(0, remainingSteps),
+                Validation = validation,
+            });
+        }
+
+        private Dictionary<string, double> MeanLosses(Tensor sum, long steps)
+        {
+            var values = steps == 0 ? new double[model.TaskNames.Count] : (sum / steps).to(ScalarType.Float64).cpu().data<double>().ToArray();
+            return model.TaskNames.Select((t, i) => (t, values[i])).ToDictionary(x => x.t, x => x.Item2);
+        }
+
+        private void KeepBestWeights()
+        {
+            using var _ = no_grad();
+            var current = model.TorchModule.state_dict();
+            if (_bestWeights is null)
+            {
+                _bestWeights = current.ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
+            }
+            else
+            {
+                foreach (var (name, tensor) in current)
+                {
+                    _bestWeights[name].copy_(tensor);
+                }
+            }
+
+            if (_o.CheckpointDirectory is { } directory)
+            {
+                TrainingCheckpoint.SaveModel(model, Path.Combine(directory, "best"));
+            }
+        }
+
+        private void RestoreBest(string resumeDirectory)
+        {
+            var best = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(resumeDirectory)) ?? ".", "best", TrainingCheckpoint.ModelFile);
+            if (!File.Exists(best))
+            {
+                return;
+            }
+
+            model.TorchModule.load(best);
+            KeepBestWeights();
+        }
+
+        private void LoadWeights(Dictionary<string, Tensor> weights)
+        {
+            using var _ = no_grad();
+            foreach (var (name, tensor) in model.TorchModule.state_dict())
+            {
+                tensor.copy_(weights[name]);
+            }
+        }
+
+        private void SaveLast(Tensor epochGeneratorState)
+        {
+            if (_o.CheckpointDirectory is { } directory)
+            {
+                TrainingCheckpoint.Save(Path.Combine(directory, "last"), model, optimizer, weighting, epochGeneratorState, _state);
+            }
+        }
+
+        private TrainingResult Result(bool reachedMax)
+        {
+            _clock.Stop();
+            var trainingTime = _clock.Elapsed - _evaluationTime;
+            return new TrainingResult
+            {
+                History = _history,
+                Best = _best,
+                StoppedEarly = _state.Stopped,
+                ReachedMaxSteps = reachedMax,
+                GlobalSteps = _state.GlobalStep,
+                Elapsed = _clock.Elapsed,
+                SamplesPerSecond = trainingTime.TotalSeconds > 0 ? _samplesThisRun / trainingTime.TotalSeconds : 0,
+            };
+        }
+    }
+}

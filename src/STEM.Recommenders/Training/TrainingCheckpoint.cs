@@ -1,0 +1,99 @@
+using System.Text.Json;
+using STEM.Recommenders.Models;
+using STEM.Recommenders.Training.Weighting;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace STEM.Recommenders.Training;
+
+/// <summary>
+/// A training checkpoint directory: model weights, optimizer and loss-weighting state, both random
+/// number generators and the position in the data order, so that a resumed CPU run ends with the
+/// same weights as an uninterrupted one.
+/// </summary>
+internal static class TrainingCheckpoint
+{
+    public const string ModelFile = "model.bin";
+    public const string OptimizerFile = "optimizer.bin";
+    public const string StateFile = "trainer.json";
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    public static void SaveModel(IMultiTaskModel model, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        model.TorchModule.save(Path.Combine(directory, ModelFile));
+    }
+
+    public static void Save(string directory, IMultiTaskModel model, MultiTaskOptimizer optimizer, ILossWeighting weighting, Tensor epochGeneratorState, TrainerState state)
+    {
+        var temporary = directory + ".tmp";
+        if (Directory.Exists(temporary))
+        {
+            Directory.Delete(temporary, recursive: true);
+        }
+
+        SaveModel(model, temporary);
+        using (var writer = new BinaryWriter(File.Create(Path.Combine(temporary, OptimizerFile))))
+        {
+            optimizer.Save(writer);
+            weighting.Save(writer);
+            epochGeneratorState.Save(writer);
+            using var rng = torch.get_rng_state();
+            rng.Save(writer);
+        }
+
+        File.WriteAllText(Path.Combine(temporary, StateFile), JsonSerializer.Serialize(state, Json));
+
+        // Replace the previous checkpoint only once the new one is complete.
+        if (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+
+        Directory.Move(temporary, directory);
+    }
+
+    public static (TrainerState State, Tensor EpochGeneratorState) Restore(string directory, IMultiTaskModel model, MultiTaskOptimizer optimizer, ILossWeighting weighting)
+    {
+        var stateFile = Path.Combine(directory, StateFile);
+        if (!File.Exists(stateFile))
+        {
+            throw new FileNotFoundException($"'{directory}' is not a training checkpoint (no {StateFile}).", stateFile);
+        }
+
+        var state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(stateFile), Json)
+            ?? throw new InvalidDataException($"'{stateFile}' is empty.");
+        if (state.TaskNames is not null && !state.TaskNames.SequenceEqual(model.TaskNames))
+        {
+            throw new InvalidDataException($"The checkpoint was trained for tasks {string.Join(", ", state.TaskNames)}, not {string.Join(", ", model.TaskNames)}.");
+        }
+
+        model.TorchModule.load(Path.Combine(directory, ModelFile));
+        using var reader = new BinaryReader(File.OpenRead(Path.Combine(directory, OptimizerFile)));
+        optimizer.Load(reader);
+        weighting.Load(reader);
+        var generator = TensorExtensionMethods.Load(reader).DetachFromDisposeScope();
+        using var rng = TensorExtensionMethods.Load(reader);
+        torch.set_rng_state(rng);
+        return (state, generator);
+    }
+}
+
+/// <summary>The loop's position and bookkeeping, saved as JSON in a checkpoint.</summary>
+internal sealed record TrainerState
+{
+    public IReadOnlyList<string>? TaskNames { get; init; }
+
+    public int Epoch { get; set; }
+
+    public int StepInEpoch { get; set; }
+
+    public long GlobalStep { get; set; }
+
+    public double? BestValue { get; set; }
+
+    public int EvaluationsWithoutImprovement { get; set; }
+
+    public bool Stopped { get; set; }
+}

@@ -1,0 +1,38 @@
+using STEM.Recommenders.Evaluation;
+
+namespace STEM.Recommenders.Training;
+
+/// <summary>One evaluation during training.</summary>
+/// <param name="Epoch">1-based epoch.</param>
+/// <param name="GlobalStep">Steps done when evaluated.</param>
+/// <param name="TrainLosses">Mean training loss per task since the previous evaluation.</param>
+/// <param name="Validation">Validation metrics.</param>
+/// <param name="MonitorValue">The monitored value.</param>
+/// <param name="LearningRate">Learning rate used before this evaluation.</param>
+/// <param name="Improved">Whether this evaluation became the best.</param>
+public sealed record EvaluationRecord(int Epoch, long GlobalStep, IReadOnlyDictionary<string, double> TrainLosses, EvaluationReport Validation, double MonitorValue, double LearningRate, bool Improved);
+
+/// <summary>The outcome of <see cref="Trainer.Fit"/>.</summary>
+public sealed record TrainingResult
+{
+    /// <summary>Every evaluation, in order.</summary>
+    public required IReadOnlyList<EvaluationRecord> History { get; init; }
+
+    /// <summary>The best evaluation, or <see langword="null"/> when training stopped before evaluating.</summary>
+    public EvaluationRecord? Best { get; init; }
+
+    /// <summary>Whether early stopping ended training.</summary>
+    public bool StoppedEarly { get; init; }
+
+    /// <summary>Whether training stopped at <see cref="TrainerOptions.MaxSteps"/>.</summary>
+    public bool ReachedMaxSteps { get; init; }
+
+    /// <summary>Steps done in total.</summary>
+    public long GlobalSteps { get; init; }
+
+    /// <summary>Training time of this run (excluding an earlier run it resumed).</summary>
+    public TimeSpan Elapsed { get; init; }
+
+    /// <summary>Training rows per second of this run, excluding evaluation.</summary>
+    public double SamplesPerSecond { get; init; }
+}
