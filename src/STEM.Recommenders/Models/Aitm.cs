@@ -85,7 +85,7 @@ public sealed class Aitm : MultiTaskModel
         using (no_grad())
         {
             nn.init.xavier_normal_(layer.weight);
-            layer.bias!.zero_();
+            layer.bias!.fill_(0);
         }
 
         return layer;

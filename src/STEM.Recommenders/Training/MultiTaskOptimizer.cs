@@ -84,9 +84,11 @@ public sealed class MultiTaskOptimizer : IDisposable
     /// <summary>Clears gradients and recorded embedding lookups.</summary>
     public void ZeroGrad()
     {
+        // Reading .grad creates a wrapper per call; the scope releases them.
+        using var scope = NewDisposeScope();
         foreach (var p in _dense.Parameters.Concat(_denseEmbeddings?.Parameters ?? []))
         {
-            p.grad?.zero_();
+            p.grad?.fill_(0);
         }
 
         _sparseEmbeddings?.ClearLookups();

@@ -259,7 +259,7 @@ public sealed partial class Trainer
             var value = monitor.Value(report);
             var improved = monitor.Improves(value, _state.BestValue);
             var record = new EvaluationRecord(_state.Epoch + 1, _state.GlobalStep, MeanLosses(_evalLossSum!, _evalLossSteps), report, value, optimizer.LearningRate, improved);
-            _evalLossSum!.zero_();
+            _evalLossSum!.fill_(0);
             _evalLossSteps = 0;
             _history.Add(record);
             if (improved)
@@ -302,7 +302,7 @@ public sealed partial class Trainer
             {
                 if (validation is null)
                 {
-                    _lossSum!.zero_();
+                    _lossSum!.fill_(0);
                     _lossSteps = 0;
                 }
 
@@ -312,7 +312,7 @@ public sealed partial class Trainer
             var losses = MeanLosses(_lossSum!, _lossSteps);
             if (validation is null)
             {
-                _lossSum!.zero_();
+                _lossSum!.fill_(0);
                 _lossSteps = 0;
             }
 
@@ -338,6 +338,7 @@ public sealed partial class Trainer
 
         private Dictionary<string, double> MeanLosses(Tensor sum, long steps)
         {
+            using var scope = NewDisposeScope();
             var values = steps == 0 ? new double[model.TaskNames.Count] : (sum / steps).to(ScalarType.Float64).cpu().data<double>().ToArray();
             return model.TaskNames.Select((t, i) => (t, values[i])).ToDictionary(x => x.t, x => x.Item2);
         }
@@ -345,6 +346,7 @@ public sealed partial class Trainer
         private void KeepBestWeights()
         {
             using var _ = no_grad();
+            using var scope = NewDisposeScope();
             var current = model.TorchModule.state_dict();
             if (_bestWeights is null)
             {
