@@ -1,0 +1,29 @@
+namespace STEM.Recommenders.Serving;
+
+/// <summary>What an artifact says about itself (artifact.json), read before any weight is loaded.</summary>
+public sealed record ArtifactMetadata
+{
+    /// <summary>The artifact format version this library writes.</summary>
+    public const int CurrentFormatVersion = 1;
+
+    /// <summary>Format version of the artifact.</summary>
+    public required int FormatVersion { get; init; }
+
+    /// <summary>Version of STEM.Recommenders that wrote it.</summary>
+    public required string LibraryVersion { get; init; }
+
+    /// <summary>The model's catalog name, e.g. "stem-net".</summary>
+    public required string ModelName { get; init; }
+
+    /// <summary>Task names, in output order.</summary>
+    public required IReadOnlyList<string> TaskNames { get; init; }
+
+    /// <summary>When it was written (UTC).</summary>
+    public required DateTimeOffset CreatedUtc { get; init; }
+
+    /// <summary>Every weight's name and shape, checked against the rebuilt model before loading.</summary>
+    public required IReadOnlyDictionary<string, long[]> Weights { get; init; }
+
+    /// <summary>Metrics the model was trained to (e.g. "validation/is_click/auc"), if any.</summary>
+    public IReadOnlyDictionary<string, double>? Metrics { get; init; }
+}

@@ -1,0 +1,141 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using STEM.Recommenders.Data;
+using STEM.Recommenders.Features;
+using STEM.Recommenders.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace STEM.Recommenders.Serving;
+
+/// <summary>
+/// Scores raw rows with a trained <see cref="ModelArtifact"/>: rows (dictionaries of column → raw
+/// value, or typed records whose property names are column names) go through the same fitted
+/// pipeline as training, unseen values map to OOV, and the model runs in inference mode.
+/// Thread-safe: any number of threads may call it at once; every call releases its tensors.
+/// </summary>
+public sealed class Predictor : IDisposable
+{
+    private static readonly ConcurrentDictionary<Type, (string Column, Func<object, object?> Get)[]> Accessors = new();
+    private readonly ModelArtifact _artifact;
+    private readonly PredictorOptions _options;
+    private readonly string[] _columns;
+    private readonly Device _device;
+    private readonly bool _ownsArtifact;
+
+    /// <summary>Creates a predictor over a loaded artifact.</summary>
+    /// <param name="artifact">The artifact (its model is switched to eval mode).</param>
+    /// <param name="options">Batching.</param>
+    /// <param name="ownsArtifact">Dispose the artifact with the predictor.</param>
+    public Predictor(ModelArtifact artifact, PredictorOptions? options = null, bool ownsArtifact = false)
+    {
+        ArgumentNullException.ThrowIfNull(artifact);
+        _artifact = artifact;
+        _options = options ?? new PredictorOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.BatchSize, 1);
+        _ownsArtifact = ownsArtifact;
+        _columns = artifact.Pipeline.Schema.Features.Select(f => f.SourceColumn).Distinct(StringComparer.Ordinal).ToArray();
+        _device = artifact.Model.TorchModule.parameters().FirstOrDefault()?.device ?? CPU;
+        artifact.Model.TorchModule.eval();
+    }
+
+    /// <summary>Loads an artifact and creates a predictor that owns it.</summary>
+    public static async Task<Predictor> LoadAsync(string path, Device? device = null, PredictorOptions? options = null, CancellationToken cancellationToken = default) =>
+        new(await ModelArtifact.LoadAsync(path, device, cancellationToken).ConfigureAwait(false), options, ownsArtifact: true);
+
+    /// <summary>Task names, in output order.</summary>
+    public IReadOnlyList<string> TaskNames => _artifact.Model.TaskNames;
+
+    /// <summary>The raw columns the model reads.</summary>
+    public IReadOnlyList<string> InputColumns => _columns;
+
+    /// <summary>The artifact being served.</summary>
+    public ModelArtifact Artifact => _artifact;
+
+    /// <summary>Scores one row: task name → probability.</summary>
+    public IReadOnlyDictionary<string, double> Predict(IReadOnlyDictionary<string, string?> row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return PredictBatch([row])[0];
+    }
+
+    /// <summary>Scores rows given as column → raw value; missing columns are missing values (OOV).</summary>
+    public IReadOnlyList<IReadOnlyDictionary<string, double>> PredictBatch(IReadOnlyList<IReadOnlyDictionary<string, string?>> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var columns = _columns.Select(c => new KeyValuePair<string, string?[]>(c, rows.Select(r => r.TryGetValue(c, out var v) ? v : null).ToArray())).ToArray();
+        return ToDictionaries(PredictTable(DataTable.FromColumns("request", columns)));
+    }
+
+    /// <summary>Scores typed rows: each public property whose name is an input column supplies that column (values formatted invariantly).</summary>
+    public IReadOnlyList<IReadOnlyDictionary<string, double>> PredictBatch<TRow>(IReadOnlyList<TRow> rows)
+        where TRow : notnull
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var accessors = Accessors.GetOrAdd(typeof(TRow), type => type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.CanRead && p.GetIndexParameters().Length == 0)
+            .Select(p => (p.Name, (Func<object, object?>)p.GetValue))
+            .ToArray());
+        var byName = accessors.ToDictionary(a => a.Column, a => a.Get, StringComparer.OrdinalIgnoreCase);
+        var columns = _columns.Select(c => new KeyValuePair<string, string?[]>(
+            c,
+            byName.TryGetValue(c, out var get) ? rows.Select(r => Format(get(r))).ToArray() : new string?[rows.Count])).ToArray();
+        return ToDictionaries(PredictTable(DataTable.FromColumns("request", columns)));
+    }
+
+    /// <summary>Scores every row of a table; returns probabilities row-major [N, T].</summary>
+    /// <exception cref="DataFormatException">A value cannot be encoded (e.g. text in a numeric column); the message names the row and column.</exception>
+    public float[] PredictTable(DataTable table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var t = TaskNames.Count;
+        var result = new float[(long)table.RowCount * t];
+        for (var start = 0; start < table.RowCount; start += _options.BatchSize)
+        {
+            var count = Math.Min(_options.BatchSize, table.RowCount - start);
+            var part = start == 0 && count == table.RowCount ? table : table.Select(Enumerable.Range(start, count).ToArray());
+            using var scope = NewDisposeScope();
+            using var inference = inference_mode();
+            var features = _artifact.Pipeline.EncodeFeatures(part, _device);
+            var probabilities = _artifact.Model.Forward(features).Probabilities().to(ScalarType.Float32).cpu().contiguous();
+            probabilities.data<float>().ToArray().CopyTo(result, start * t);
+        }
+
+        return result;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_ownsArtifact)
+        {
+            _artifact.Dispose();
+        }
+    }
+
+    private IReadOnlyDictionary<string, double>[] ToDictionaries(float[] probabilities)
+    {
+        var t = TaskNames.Count;
+        var rows = new IReadOnlyDictionary<string, double>[probabilities.Length / t];
+        for (var r = 0; r < rows.Length; r++)
+        {
+            var scores = new Dictionary<string, double>(t, StringComparer.Ordinal);
+            for (var k = 0; k < t; k++)
+            {
+                scores[TaskNames[k]] = probabilities[(r * t) + k];
+            }
+
+            rows[r] = scores;
+        }
+
+        return rows;
+    }
+
+    private static string? Format(object? value) => value switch
+    {
+        null => null,
+        string s => s.Length == 0 ? null : s,
+        IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+        _ => value.ToString(),
+    };
+}
