@@ -1,0 +1,324 @@
+using System.Buffers;
+using System.Globalization;
+using Parquet;
+using Parquet.Schema;
+
+namespace STEM.Recommenders.Data;
+
+/// <summary>
+/// Reads Apache Parquet files (<c>*.parquet</c>) into a <see cref="DataTable"/> with Parquet.Net,
+/// row group after row group, reading only the requested columns.
+/// </summary>
+/// <remarks>
+/// <para>
+/// A <see cref="DataTable"/> holds raw strings, so every value is converted to the string a CSV
+/// file would hold for it, with the invariant culture, so that the same data encodes identically
+/// from either format:
+/// </para>
+/// <list type="bullet">
+/// <item>integers (8 to 64 bits, signed or not) as integers: <c>42</c>, <c>-7</c>;</item>
+/// <item><see cref="float"/>, <see cref="double"/> and <see cref="Half"/> in round-trip ("R")
+/// format: <c>0.1</c>, <c>1E-07</c>, <c>20</c>; decimals with their scale: <c>1.50</c>;</item>
+/// <item>booleans as <c>1</c> and <c>0</c>, which are the default positive and negative label
+/// values of a task and parse as numbers;</item>
+/// <item>dates as <c>yyyy-MM-dd</c>; timestamps as ISO 8601 <c>yyyy-MM-ddTHH:mm:ss.FFFFFFF</c>,
+/// followed by <c>Z</c> when the column is adjusted to UTC; times of day as
+/// <c>HH:mm:ss.FFFFFFF</c>;</item>
+/// <item>UUIDs as <c>00000000-0000-0000-0000-000000000000</c>; other fixed-length binary as
+/// lower-case hexadecimal; byte arrays without a string annotation as UTF-8 text;</item>
+/// <item>nulls, and empty strings (as an empty CSV field is), as missing values.</item>
+/// </list>
+/// <para>
+/// Only flat columns can be read; a list, map or struct column is an error unless the request
+/// leaves it out. <see cref="SourceLocation.Line"/> is the 1-based row number in the file.
+/// </para>
+/// </remarks>
+public sealed class ParquetTableReader : ITableReader
+{
+    private const int BufferSize = 1 << 16;
+    private const string IsoDate = "yyyy-MM-dd";
+    private const string IsoDateTime = "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF";
+    private const string IsoTime = "HH:mm:ss.FFFFFFF";
+
+    /// <inheritdoc />
+    public bool CanRead(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="DataFormatException">
+    /// The file is missing, is not Parquet, is corrupt, lacks a requested column or has a list, map
+    /// or struct column among those read; the message names the file and, where it applies, the column.
+    /// </exception>
+    public async Task<DataTable> ReadAsync(string path, TableReadRequest? request = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path))
+        {
+            throw new DataFormatException(path, "file not found");
+        }
+
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, useAsync: true);
+        await using (stream.ConfigureAwait(false))
+        {
+            ParquetReader reader;
+            try
+            {
+                reader = await ParquetReader.CreateAsync(stream, CreateOptions(), leaveStreamOpen: true, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsReadFailure(e))
+            {
+                throw new DataFormatException(path, $"not a Parquet file, or its footer is damaged ({e.Message})");
+            }
+
+            await using (reader.ConfigureAwait(false))
+            {
+                return await ReadAsync(reader, path, request?.Columns, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async Task<DataTable> ReadAsync(ParquetReader reader, string path, IReadOnlyCollection<string>? wanted, CancellationToken cancellationToken)
+    {
+        ParquetSchema schema;
+        try
+        {
+            schema = reader.Schema;
+        }
+        catch (Exception e) when (IsReadFailure(e))
+        {
+            throw new DataFormatException(path, $"cannot read the Parquet schema ({e.Message})");
+        }
+
+        var fields = SelectFields(schema, path, wanted);
+        long total = 0;
+        foreach (var group in reader.RowGroups)
+        {
+            total += group.RowCount;
+        }
+
+        if (total > Array.MaxLength)
+        {
+            throw new DataFormatException(path, $"{total} rows are more than one table can hold ({Array.MaxLength}); split the file");
+        }
+
+        var columns = fields.Select(_ => new string?[total]).ToArray();
+        var offset = 0;
+        for (var g = 0; g < reader.RowGroupCount; g++)
+        {
+            var group = reader.RowGroups[g];
+            var count = (int)group.RowCount;
+            for (var c = 0; c < fields.Length; c++)
+            {
+                try
+                {
+                    await ReadColumnAsync(group, fields[c], columns[c], offset, count, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (IsReadFailure(e))
+                {
+                    throw new DataFormatException(
+                        new SourceLocation(path, offset + 1L, fields[c].Name),
+                        $"cannot read row group {g + 1} of {reader.RowGroupCount}; the file is damaged or uses an encoding Parquet.Net does not support ({e.Message})");
+                }
+            }
+
+            offset += count;
+        }
+
+        var named = new KeyValuePair<string, string?[]>[fields.Length];
+        for (var c = 0; c < fields.Length; c++)
+        {
+            named[c] = new KeyValuePair<string, string?[]>(fields[c].Name, columns[c]);
+        }
+
+        return DataTable.FromColumns(path, named);
+    }
+
+    private static DataField[] SelectFields(ParquetSchema schema, string path, IReadOnlyCollection<string>? wanted)
+    {
+        var topLevel = schema.Fields;
+        if (wanted is null)
+        {
+            return topLevel.Select(f => AsFlat(f, path, hint: true)).ToArray();
+        }
+
+        var byName = new Dictionary<string, Field>(StringComparer.Ordinal);
+        foreach (var field in topLevel)
+        {
+            byName.TryAdd(field.Name, field);
+        }
+
+        var selected = new DataField[wanted.Count];
+        var i = 0;
+        foreach (var name in wanted)
+        {
+            if (!byName.TryGetValue(name, out var field))
+            {
+                throw new DataFormatException(
+                    new SourceLocation(path, null, name),
+                    $"column '{name}' not found; the file has: {string.Join(", ", topLevel.Select(f => f.Name))}");
+            }
+
+            selected[i++] = AsFlat(field, path, hint: false);
+        }
+
+        return selected;
+    }
+
+    private static DataField AsFlat(Field field, string path, bool hint)
+    {
+        if (field is DataField { IsArray: false, MaxRepetitionLevel: 0 } data && IsSupported(data))
+        {
+            return data;
+        }
+
+        var kind = field switch
+        {
+            ListField => "a list",
+            MapField => "a map",
+            StructField => "a struct",
+            DataField { IsArray: true } => "a repeated field",
+            DataField other => $"of an unsupported type ({other.ClrType.Name})",
+            _ => "not a flat column",
+        };
+
+        // Without a request every column is read, so point at the way to skip this one.
+        var advice = hint ? "; list the columns you need in TableReadRequest.Columns to leave it out" : string.Empty;
+        throw new DataFormatException(
+            new SourceLocation(path, null, field.Name),
+            $"column '{field.Name}' is {kind}; only flat columns of numbers, strings, booleans, dates and times can be read{advice}");
+    }
+
+    private static bool IsSupported(DataField field)
+    {
+        var t = field.ClrType;
+        return t == typeof(bool) || t == typeof(sbyte) || t == typeof(byte) || t == typeof(short) || t == typeof(ushort)
+            || t == typeof(int) || t == typeof(uint) || t == typeof(long) || t == typeof(ulong)
+            || t == typeof(Half) || t == typeof(float) || t == typeof(double) || t == typeof(decimal)
+            || t == typeof(DateTime) || t == typeof(DateOnly) || t == typeof(Guid)
+            || t == typeof(ReadOnlyMemory<char>) || t == typeof(string)
+            || t == typeof(ReadOnlyMemory<byte>) || t == typeof(byte[]);
+    }
+
+    private static ParquetOptions CreateOptions() => new()
+    {
+        // Writers that predate the UTF8 annotation store text as plain byte arrays; ids and
+        // categories in such files must still read as text.
+        TreatByteArrayAsString = true,
+        UseDateOnlyTypeForDates = true,
+    };
+
+    private static bool IsReadFailure(Exception e) =>
+        e is not (OperationCanceledException or DataFormatException or OutOfMemoryException);
+
+    private static Task ReadColumnAsync(ParquetRowGroupReader group, DataField field, string?[] target, int offset, int count, CancellationToken ct)
+    {
+        var t = field.ClrType;
+        if (field is TimeDataField time)
+        {
+            // TIME is stored as a count of the unit since midnight; show it as a time of day.
+            return time.Precision switch
+            {
+                TimeUnitPrecision.Millis => ReadStructAsync<int>(group, field, target, offset, count, v => FormatTime(v * TimeSpan.TicksPerMillisecond), ct),
+                TimeUnitPrecision.Micros => ReadStructAsync<long>(group, field, target, offset, count, v => FormatTime(v * TimeSpan.TicksPerMicrosecond), ct),
+                _ => ReadStructAsync<long>(group, field, target, offset, count, v => FormatTime(v / TimeSpan.NanosecondsPerTick), ct),
+            };
+        }
+
+        if (t == typeof(ReadOnlyMemory<char>) || t == typeof(string))
+        {
+            return ReadStringsAsync(group, field, target, offset, count, ct);
+        }
+
+        return t switch
+        {
+            _ when t == typeof(bool) => ReadStructAsync<bool>(group, field, target, offset, count, v => v ? "1" : "0", ct),
+            _ when t == typeof(sbyte) => ReadStructAsync<sbyte>(group, field, target, offset, count, v => v.ToString(CultureInfo.InvariantCulture), ct),
+            _ when t == typeof(byte) => ReadStructAsync<byte>(group, field, target, offset, count, v => v.ToString(CultureInfo.InvariantCulture), ct),
+            _ when t == typeof(short) => ReadStructAsync<short>(group, field, target, offset, count, v => v.ToString(CultureInfo.InvariantCulture), ct),
+            _ when t == typeof(ushort) => ReadStructAsync<ushort>(group, field, target, offset, count, v => v.ToString(CultureInfo.InvariantCulture), ct),
+            _ when t == typeof(int) => ReadStructAsync<int>(group, field, target, offset, count, v => v.ToString(CultureInfo.InvariantCulture), ct),
+            _ when t == typeof(uint) => ReadStructAsync<uint>(group, field, target, offset, count, v => v.ToString(CultureInfo.InvariantCulture), ct),
+            _ when t == typeof(long) => ReadStructAsync<long>(group, field, target, offset, count, v => v.ToString(CultureInfo.InvariantCulture), ct),
+            _ when t == typeof(ulong) => ReadStructAsync<ulong>(group, field, target, offset, count, v => v.ToString(CultureInfo.InvariantCulture), ct),
+            _ when t == typeof(Half) => ReadStructAsync<Half>(group, field, target, offset, count, v => v.ToString("R", CultureInfo.InvariantCulture), ct),
+            _ when t == typeof(float) => ReadStructAsync<float>(group, field, target, offset, count, v => v.ToString("R", CultureInfo.InvariantCulture), ct),
+            _ when t == typeof(double) => ReadStructAsync<double>(group, field, target, offset, count, v => v.ToString("R", CultureInfo.InvariantCulture), ct),
+            _ when t == typeof(decimal) => ReadStructAsync<decimal>(group, field, target, offset, count, v => v.ToString(CultureInfo.InvariantCulture), ct),
+            _ when t == typeof(DateOnly) => ReadStructAsync<DateOnly>(group, field, target, offset, count, v => v.ToString(IsoDate, CultureInfo.InvariantCulture), ct),
+            _ when t == typeof(DateTime) => ReadStructAsync<DateTime>(group, field, target, offset, count, FormatDateTime, ct),
+            _ when t == typeof(Guid) => ReadStructAsync<Guid>(group, field, target, offset, count, v => v.ToString("D", CultureInfo.InvariantCulture), ct),
+            _ => ReadBinaryAsync(group, field, target, offset, count, ct),
+        };
+    }
+
+    private static string FormatTime(long ticks) => new TimeOnly(ticks).ToString(IsoTime, CultureInfo.InvariantCulture);
+
+    // A timestamp not adjusted to UTC is a wall-clock reading with no zone (Parquet.Net marks it
+    // Local); writing an offset would invent one from the machine the data happens to be read on.
+    private static string FormatDateTime(DateTime value) =>
+        value.Kind == DateTimeKind.Utc
+            ? value.ToString(IsoDateTime, CultureInfo.InvariantCulture) + "Z"
+            : value.ToString(IsoDateTime, CultureInfo.InvariantCulture);
+
+    private static async Task ReadStructAsync<T>(ParquetRowGroupReader group, DataField field, string?[] target, int offset, int count, Func<T, string> format, CancellationToken ct)
+        where T : struct
+    {
+        if (field.IsNullable)
+        {
+            var values = ArrayPool<T?>.Shared.Rent(count);
+            try
+            {
+                await group.ReadAsync<T>(field, values.AsMemory(0, count), null, ct).ConfigureAwait(false);
+                for (var i = 0; i < count; i++)
+                {
+                    target[offset + i] = values[i] is { } value ? format(value) : null;
+                }
+            }
+            finally
+            {
+                ArrayPool<T?>.Shared.Return(values);
+            }
+        }
+        else
+        {
+            var values = ArrayPool<T>.Shared.Rent(count);
+            try
+            {
+                await group.ReadAsync<T>(field, values.AsMemory(0, count), null, ct).ConfigureAwait(false);
+                for (var i = 0; i < count; i++)
+                {
+                    target[offset + i] = format(values[i]);
+                }
+            }
+            finally
+            {
+                ArrayPool<T>.Shared.Return(values);
+            }
+        }
+    }
+
+    private static async Task ReadStringsAsync(ParquetRowGroupReader group, DataField field, string?[] target, int offset, int count, CancellationToken ct)
+    {
+        await group.ReadAsync(field, target.AsMemory(offset, count), null, ct).ConfigureAwait(false);
+        for (var i = offset; i < offset + count; i++)
+        {
+            if (target[i] is { Length: 0 })
+            {
+                target[i] = null;
+            }
+        }
+    }
+
+    private static async Task ReadBinaryAsync(ParquetRowGroupReader group, DataField field, string?[] target, int offset, int count, CancellationToken ct)
+    {
+        var values = new byte[]?[count];
+        await group.ReadAsync(field, values.AsMemory(), null, ct).ConfigureAwait(false);
+        for (var i = 0; i < count; i++)
+        {
+            target[offset + i] = values[i] is { Length: > 0 } bytes ? Convert.ToHexStringLower(bytes) : null;
+        }
+    }
+}
