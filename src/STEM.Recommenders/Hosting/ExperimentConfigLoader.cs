@@ -1,0 +1,158 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using STEM.Recommenders.Data.Presets;
+using STEM.Recommenders.Training.Weighting;
+
+namespace STEM.Recommenders.Hosting;
+
+/// <summary>Reads experiment.json and validates it once, naming the JSON path of any bad value.</summary>
+public static class ExperimentConfigLoader
+{
+    /// <summary>The JSON settings of experiment files (camelCase, comments and trailing commas allowed).</summary>
+    public static JsonSerializerOptions JsonOptions { get; } = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        PropertyNameCaseInsensitive = true,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    /// <summary>Reads and validates a file; relative data paths are resolved against the file's directory.</summary>
+    /// <exception cref="ExperimentConfigException">The file is missing or invalid.</exception>
+    public static async Task<ExperimentConfig> LoadAsync(string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path))
+        {
+            throw new ExperimentConfigException(path, "$", "file not found");
+        }
+
+        var config = Parse(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), path);
+        var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
+        return config with { Data = ResolvePaths(config.Data, baseDirectory) };
+    }
+
+    /// <summary>Parses and validates JSON text.</summary>
+    /// <exception cref="ExperimentConfigException">The JSON is malformed or a value is invalid.</exception>
+    public static ExperimentConfig Parse(string json, string source = "configuration")
+    {
+        ExperimentConfig? config;
+        try
+        {
+            config = JsonSerializer.Deserialize<ExperimentConfig>(json, JsonOptions);
+        }
+        catch (NotSupportedException e) when (e.Message.Contains("abstract", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("polymorphic", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ExperimentConfigException(source, "$.model", $"name the model first, e.g. {{\"model\": \"stem-net\", ...}}; models: {string.Join(", ", Models.ModelCatalog.Names)}", e);
+        }
+        catch (JsonException e)
+        {
+            var where = e.LineNumber is { } line ? $" (line {line + 1}, position {e.BytePositionInLine + 1})" : string.Empty;
+            throw new ExperimentConfigException(source, e.Path ?? "$", Clean(e.Message) + where, e);
+        }
+
+        if (config is null)
+        {
+            throw new ExperimentConfigException(source, "$", "the document is empty");
+        }
+
+        Validate(config, source);
+        return config;
+    }
+
+    /// <summary>Validates a configuration built in code.</summary>
+    /// <exception cref="ExperimentConfigException">A value is invalid.</exception>
+    public static void Validate(ExperimentConfig config, string source = "configuration")
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        Check(source, "$.model", () => config.Model.Validate());
+        Check(source, "$.training", () => config.Training.Validate());
+        Check(source, "$.weighting", () => LossWeightings.Create(config.Weighting.Name, config.Weighting.Weights, config.Weighting.Alpha).Dispose(), property: "name");
+        if (config.Runtime.Threads is < 1)
+        {
+            throw new ExperimentConfigException(source, "$.runtime.threads", "must be at least 1");
+        }
+
+        var data = config.Data ?? throw new ExperimentConfigException(source, "$.data", "is required");
+        if (data.Preset is { } preset)
+        {
+            string canonical;
+            try
+            {
+                canonical = DatasetPresets.Resolve(preset);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ExperimentConfigException(source, "$.data.preset", e.Message.Split(" (Parameter")[0], e);
+            }
+
+            if (canonical != SyntheticMultiTaskGenerator.Name && string.IsNullOrWhiteSpace(data.Train))
+            {
+                throw new ExperimentConfigException(source, "$.data.train", $"the {canonical} preset needs a training file");
+            }
+
+            if (data.Schema is not null)
+            {
+                throw new ExperimentConfigException(source, "$.data.schema", "give either a preset or a schema, not both");
+            }
+        }
+        else
+        {
+            if (data.Schema is null)
+            {
+                throw new ExperimentConfigException(source, "$.data", "give a preset (kuairand, census-income, synthetic) or a schema with train, validation and test files");
+            }
+
+            Check(source, "$.data.schema", () => data.Schema.Validate());
+            foreach (var (value, name) in new[] { (data.Train, "train"), (data.Validation, "validation"), (data.Test, "test") })
+            {
+                if (string.IsNullOrWhiteSpace(value))
+                {
+                    throw new ExperimentConfigException(source, $"$.data.{name}", "is required with a custom schema");
+                }
+            }
+        }
+
+        if (data.MinCount is < 1)
+        {
+            throw new ExperimentConfigException(source, "$.data.minCount", "must be at least 1");
+        }
+    }
+
+    private static void Check(string source, string path, Action validate, string? property = null)
+    {
+        try
+        {
+            validate();
+        }
+        catch (ArgumentException e)
+        {
+            var name = property ?? e.ParamName;
+            var full = string.IsNullOrEmpty(name) ? path : $"{path}.{JsonNamingPolicy.CamelCase.ConvertName(name)}";
+            throw new ExperimentConfigException(source, full, e.Message.Split(" (Parameter")[0], e);
+        }
+    }
+
+    private static DataConfig ResolvePaths(DataConfig data, string baseDirectory)
+    {
+        string? Resolve(string? p) => string.IsNullOrWhiteSpace(p) || Path.IsPathRooted(p) ? p : Path.GetFullPath(Path.Combine(baseDirectory, p));
+        return data with
+        {
+            Train = Resolve(data.Train),
+            Validation = Resolve(data.Validation),
+            Test = Resolve(data.Test),
+            Users = Resolve(data.Users),
+            Videos = Resolve(data.Videos),
+            Joins = data.Joins?.Select(j => j with { Path = Resolve(j.Path)! }).ToArray(),
+        };
+    }
+
+    private static string Clean(string message)
+    {
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return cut > 0 ? message[..cut] : message;
+    }
+}

@@ -1,0 +1,282 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using STEM.Recommenders.Data;
+using STEM.Recommenders.Data.Presets;
+using STEM.Recommenders.Evaluation;
+using STEM.Recommenders.Evaluation.Reports;
+using STEM.Recommenders.Models;
+using STEM.Recommenders.Runtime;
+using STEM.Recommenders.Serving;
+using STEM.Recommenders.Training;
+using STEM.Recommenders.Training.Weighting;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace STEM.Recommenders.Hosting;
+
+/// <summary>
+/// Runs an <see cref="ExperimentConfig"/> end to end: loads and splits the data, fits the pipeline
+/// on the training split, trains, evaluates validation and test once, and writes the artifact,
+/// metrics.json and a Markdown report. The CLI, the DI registration and the samples share it.
+/// </summary>
+public sealed class ExperimentRunner
+{
+    /// <summary>Sub-directory of the output holding the artifact.</summary>
+    public const string ModelDirectory = "model";
+
+    private readonly ILoggerFactory _loggers;
+    private readonly TableReaderRegistry _readers;
+
+    /// <summary>Creates a runner.</summary>
+    /// <param name="loggers">Logger factory for the trainer; none by default.</param>
+    /// <param name="readers">File readers; CSV/TSV by default (add Parquet with STEM.Recommenders.Parquet).</param>
+    public ExperimentRunner(ILoggerFactory? loggers = null, TableReaderRegistry? readers = null)
+    {
+        _loggers = loggers ?? NullLoggerFactory.Instance;
+        _readers = readers ?? TableReaderRegistry.CreateDefault();
+    }
+
+    /// <summary>Loads and splits the configured data (raw tables, nothing fitted yet).</summary>
+    public async Task<PresetSplits> LoadDataAsync(DataConfig data, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.Preset is null)
+        {
+            return await LoadCustomAsync(data, cancellationToken).ConfigureAwait(false);
+        }
+
+        switch (DatasetPresets.Resolve(data.Preset))
+        {
+            case KuaiRandPreset.Name:
+                var defaults = new KuaiRandOptions { LogPath = data.Train! };
+                return await KuaiRandPreset.LoadAsync(
+                    defaults with
+                    {
+                        UserFeaturesPath = data.Users,
+                        VideoFeaturesPath = data.Videos,
+                        TestLogPath = data.Test,
+                        TrainDays = data.TrainDays,
+                        ValidationDays = data.ValidationDays ?? defaults.ValidationDays,
+                        TestDays = data.TestDays ?? (data.Test is null ? defaults.TestDays : []),
+                        Tasks = data.Tasks ?? defaults.Tasks,
+                        MinCount = data.MinCount ?? defaults.MinCount,
+                    },
+                    _readers,
+                    cancellationToken).ConfigureAwait(false);
+            case CensusIncomePreset.Name:
+                return await CensusIncomePreset.LoadAsync(new CensusIncomeOptions { Path = data.Train! }, cancellationToken).ConfigureAwait(false);
+            default:
+                var synthetic = new SyntheticOptions();
+                return SyntheticMultiTaskGenerator.GenerateSplits(synthetic with
+                {
+                    Rows = data.Rows ?? synthetic.Rows,
+                    Correlation = data.Correlation ?? synthetic.Correlation,
+                    Tasks = data.Tasks?.Count ?? synthetic.Tasks,
+                });
+        }
+    }
+
+    /// <summary>Starts the runtime the configuration asks for.</summary>
+    public static Device StartRuntime(RuntimeConfig runtime)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        return TorchRuntime.Initialize(new TorchRuntimeOptions { Device = runtime.Device, Threads = runtime.Threads, LibTorchDirectory = runtime.LibTorchDirectory });
+    }
+
+    /// <summary>Trains one model and, when <paramref name="outputDirectory"/> is given, writes the artifact, metrics.json and report.md there.</summary>
+    public async Task<ExperimentRunResult> TrainAsync(ExperimentConfig config, string? outputDirectory = null, IProgress<ExperimentProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ExperimentConfigLoader.Validate(config);
+        var device = StartRuntime(config.Runtime);
+        var splits = await LoadDataAsync(config.Data, cancellationToken).ConfigureAwait(false);
+        using var data = splits.Encode(config.Data.Resident ? device : null);
+        var name = ModelCatalog.NameOf(config.Model);
+        var training = outputDirectory is null ? config.Training : config.Training with { CheckpointDirectory = config.Training.CheckpointDirectory ?? Path.Combine(outputDirectory, "checkpoints") };
+        var (report, model) = await Task.Factory.StartNew(
+            () => RunOne(config with { Training = training }, name, config.Model, config.Training.Seed, data, device, 1, 1, progress, cancellationToken),
+            cancellationToken,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default).ConfigureAwait(false);
+        var artifact = ModelArtifact.Create(model, data.Pipeline, MetricsOf(report));
+        if (outputDirectory is not null)
+        {
+            Directory.CreateDirectory(outputDirectory);
+            await artifact.SaveAsync(Path.Combine(outputDirectory, ModelDirectory), cancellationToken).ConfigureAwait(false);
+            await File.WriteAllTextAsync(Path.Combine(outputDirectory, "metrics.json"), ReportJson.Serialize(report), cancellationToken).ConfigureAwait(false);
+            await File.WriteAllTextAsync(Path.Combine(outputDirectory, "report.md"), new ComparisonReport([report]).ToMarkdown(), cancellationToken).ConfigureAwait(false);
+        }
+
+        return new ExperimentRunResult(report, artifact, outputDirectory);
+    }
+
+    /// <summary>
+    /// Trains several models × seeds on one split and aggregates test metrics (mean ± std). Models
+    /// other than the configured one use their default options. When "single-task" is among the
+    /// models, a negative-transfer analysis of every task pair is added.
+    /// </summary>
+    public async Task<ComparisonReport> CompareAsync(ExperimentConfig config, IReadOnlyList<string> models, int seeds, string? outputDirectory = null, IProgress<ExperimentProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(models);
+        ArgumentOutOfRangeException.ThrowIfLessThan(seeds, 1);
+        ExperimentConfigLoader.Validate(config);
+        var names = models.Select(ModelCatalog.Resolve).Distinct().ToArray();
+        if (names.Length == 0)
+        {
+            throw new ArgumentException("Name at least one model.", nameof(models));
+        }
+
+        var device = StartRuntime(config.Runtime);
+        var splits = await LoadDataAsync(config.Data, cancellationToken).ConfigureAwait(false);
+        using var data = splits.Encode(config.Data.Resident ? device : null);
+        var configured = ModelCatalog.NameOf(config.Model);
+        return await Task.Factory.StartNew(
+            () =>
+            {
+                var runs = new List<ModelRunReport>();
+                var predictions = new Dictionary<string, float[]>();
+                var index = 0;
+                foreach (var name in names)
+                {
+                    var options = name == configured ? config.Model : ModelCatalog.DefaultOptions(name) with { Precision = config.Model.Precision };
+                    for (var s = 0; s < seeds; s++)
+                    {
+                        var seed = config.Training.Seed + s;
+                        var (report, model) = RunOne(config, name, options, seed, data, device, ++index, names.Length * seeds, progress, cancellationToken);
+                        using (model)
+                        {
+                            runs.Add(report);
+                            if (s == 0)
+                            {
+                                predictions[name] = Evaluator.Predict(model, data.Test, config.Training.EvaluationBatchSize);
+                            }
+                        }
+                    }
+                }
+
+                var analyses = new List<NegativeTransferReport>();
+                if (predictions.ContainsKey(SingleTask.Name) && data.Test.GroupIds is not null)
+                {
+                    var tasks = data.Pipeline.TaskNames;
+                    for (var a = 0; a < tasks.Count; a++)
+                    {
+                        for (var b = a + 1; b < tasks.Count; b++)
+                        {
+                            analyses.Add(NegativeTransferReport.Analyze(data.Train, data.Test, tasks[a], tasks[b], predictions, SingleTask.Name));
+                        }
+                    }
+                }
+
+                return new ComparisonReport(runs, analyses.Count > 0 ? analyses : null);
+            },
+            cancellationToken,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default).ContinueWith(
+                async t =>
+                {
+                    var comparison = await t.ConfigureAwait(false);
+                    if (outputDirectory is not null)
+                    {
+                        Directory.CreateDirectory(outputDirectory);
+                        await File.WriteAllTextAsync(Path.Combine(outputDirectory, "comparison.json"), ReportJson.Serialize(comparison), cancellationToken).ConfigureAwait(false);
+                        await File.WriteAllTextAsync(Path.Combine(outputDirectory, "comparison.md"), comparison.ToMarkdown(), cancellationToken).ConfigureAwait(false);
+                    }
+
+                    return comparison;
+                },
+                cancellationToken,
+                TaskContinuationOptions.None,
+                TaskScheduler.Default).Unwrap().ConfigureAwait(false);
+    }
+
+    private (ModelRunReport Report, IMultiTaskModel Model) RunOne(ExperimentConfig config, string name, ModelOptions options, long seed, EncodedSplits data, Device device, int run, int runs, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken)
+    {
+        manual_seed(seed);
+        var model = ModelCatalog.Create(name, data.Pipeline.Layout, data.Pipeline.TaskNames, options);
+        try
+        {
+            if (device.type != DeviceType.CPU)
+            {
+                model.TorchModule.to(device);
+            }
+
+            var weighting = config.Weighting;
+            var trainer = new Trainer(
+                config.Training with { Seed = seed, CheckpointDirectory = config.Training.CheckpointDirectory is { } c && runs > 1 ? Path.Combine(c, $"{name}-{seed}") : config.Training.CheckpointDirectory },
+                () => LossWeightings.Create(weighting.Name, weighting.Weights, weighting.Alpha),
+                _loggers.CreateLogger<Trainer>());
+            var result = trainer.Fit(model, data.Train, data.Validation, progress is null ? null : new Relay(progress, name, seed, run, runs), cancellationToken);
+            var validation = result.Best?.Validation ?? Evaluator.Evaluate(model, data.Validation, config.Training.EvaluationBatchSize);
+            var test = Evaluator.Evaluate(model, data.Test, config.Training.EvaluationBatchSize);
+            var report = new ModelRunReport
+            {
+                Model = name,
+                Seed = seed,
+                Tasks = model.TaskNames,
+                Validation = validation,
+                Test = test,
+                BestEpoch = result.Best?.Epoch ?? 0,
+                Steps = result.GlobalSteps,
+                SamplesPerSecond = result.SamplesPerSecond,
+                TrainingTime = result.Elapsed,
+                Parameters = model.TorchModule.parameters().Sum(p => p.numel()),
+                Gates = model.ExpertOwners is null ? null : GateDiagnostics.Compute(model, data.Test, config.Training.EvaluationBatchSize),
+            };
+            return (report, model);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    private async Task<PresetSplits> LoadCustomAsync(DataConfig data, CancellationToken cancellationToken)
+    {
+        var schema = data.Schema!;
+        var columns = schema.RequiredColumns();
+        async Task<DataTable> Read(string path)
+        {
+            var table = await _readers.ReadAsync(path, null, cancellationToken).ConfigureAwait(false);
+            foreach (var join in data.Joins ?? [])
+            {
+                var side = await _readers.ReadAsync(join.Path, null, cancellationToken).ConfigureAwait(false);
+                table = table.LeftJoin(side, join.Key, join.SideKey);
+            }
+
+            foreach (var column in columns)
+            {
+                _ = table.Column(column);
+            }
+
+            return table;
+        }
+
+        var tables = await Task.WhenAll(Read(data.Train!), Read(data.Validation!), Read(data.Test!)).ConfigureAwait(false);
+        return new PresetSplits("custom", schema, tables[0], tables[1], tables[2]);
+    }
+
+    private static Dictionary<string, double> MetricsOf(ModelRunReport report)
+    {
+        var metrics = new Dictionary<string, double>();
+        foreach (var (split, evaluation) in new[] { ("validation", report.Validation), ("test", report.Test) })
+        {
+            foreach (var task in evaluation.Tasks)
+            {
+                metrics[$"{split}/{task.Task}/auc"] = task.Auc;
+                metrics[$"{split}/{task.Task}/gauc"] = task.GAuc;
+                metrics[$"{split}/{task.Task}/logloss"] = task.LogLoss;
+            }
+
+            metrics[$"{split}/mean_auc"] = evaluation.MeanAuc;
+        }
+
+        return metrics;
+    }
+
+    private sealed class Relay(IProgress<ExperimentProgress> inner, string model, long seed, int run, int runs) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => inner.Report(new ExperimentProgress(model, seed, run, runs, value));
+    }
+}
