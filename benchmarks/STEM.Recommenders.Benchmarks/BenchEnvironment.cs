@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace STEM.Recommenders.Benchmarks;
+
+/// <summary>Repository paths and process memory readings.</summary>
+internal static class BenchEnvironment
+{
+    /// <summary>The directory holding STEM.Recommenders.sln, found by walking up from the working directory and then from the executable.</summary>
+    public static string RepositoryRoot => FindRepositoryRoot();
+
+    /// <summary>The shared KuaiRand-Pure directory: ../shared/data/kuairand-pure relative to the repository root.</summary>
+    public static string SharedKuaiRandDirectory => Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "data", "kuairand-pure"));
+
+    /// <summary>The bundled 20k-row sample.</summary>
+    public static string SampleKuaiRandDirectory => Path.Combine(RepositoryRoot, "samples", "data", "kuairand-sample");
+
+    /// <summary>The first file in a directory whose name starts with the prefix and contains ".csv".</summary>
+    public static string Find(string directory, string prefix) =>
+        Directory.Exists(directory)
+            ? Directory.EnumerateFiles(directory, $"{prefix}*.csv*").OrderBy(f => f, StringComparer.Ordinal).FirstOrDefault()
+              ?? throw new FileNotFoundException($"No {prefix}*.csv[.gz] file in {directory}.")
+            : throw new DirectoryNotFoundException($"Data directory {directory} does not exist.");
+
+    /// <summary>
+    /// The process's peak resident set in bytes: VmHWM from /proc/self/status on Linux, else the
+    /// current working set (a lower bound of the peak).
+    /// </summary>
+    public static (long Bytes, string Source) PeakWorkingSet()
+    {
+        if (RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
+        {
+            try
+            {
+                foreach (var line in File.ReadLines("/proc/self/status"))
+                {
+                    if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                    {
+                        var kb = long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+                        return (kb * 1024, "VmHWM");
+                    }
+                }
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            using var process = Process.GetCurrentProcess();
+            return (process.PeakWorkingSet64, "PeakWorkingSet64");
+        }
+
+        return (System.Environment.WorkingSet, "WorkingSet (current, not peak)");
+    }
+
+    /// <summary>
+    /// Resets the peak resident set (Linux: writing 5 to /proc/self/clear_refs), so that the next
+    /// reading covers only what follows. Returns false where the kernel does not allow it.
+    /// </summary>
+    public static bool TryResetPeakWorkingSet()
+    {
+        if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
+        {
+            return false;
+        }
+
+        try
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    public static string Mib(long bytes) => $"{bytes / (1024.0 * 1024.0):N1} MiB";
+
+    public static string Describe() =>
+        $"{RuntimeInformation.OSDescription.Trim()}, {RuntimeInformation.ProcessArchitecture}, {System.Environment.ProcessorCount} logical cores, .NET {System.Environment.Version}";
+
+    private static string FindRepositoryRoot()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
+            {
+                if (File.Exists(Path.Combine(directory.FullName, "STEM.Recommenders.sln")))
+                {
+                    return directory.FullName;
+                }
+            }
+        }
+
+        throw new DirectoryNotFoundException("STEM.Recommenders.sln was not found above the working directory or the executable; run from inside the repository.");
+    }
+}

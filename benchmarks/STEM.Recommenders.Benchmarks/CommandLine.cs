@@ -1,0 +1,47 @@
+using System.Globalization;
+
+namespace STEM.Recommenders.Benchmarks;
+
+/// <summary>A minimal "--name value" reader: options in any order, every option takes one value unless it is a flag.</summary>
+internal sealed class CommandLine
+{
+    private readonly string[] _args;
+    private int _index = -1;
+
+    public CommandLine(string[] args) => _args = args;
+
+    public string? Current => _index >= 0 && _index < _args.Length ? _args[_index] : null;
+
+    public bool MoveNext() => ++_index < _args.Length;
+
+    public string Value()
+    {
+        var name = Current;
+        if (_index + 1 >= _args.Length)
+        {
+            throw new ArgumentException($"{name} needs a value.");
+        }
+
+        return _args[++_index];
+    }
+
+    public int PositiveInt()
+    {
+        var name = Current;
+        var text = Value();
+        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= 1
+            ? value
+            : throw new ArgumentException($"{name} needs a positive integer, not '{text}'.");
+    }
+
+    public int NonNegativeInt()
+    {
+        var name = Current;
+        var text = Value();
+        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= 0
+            ? value
+            : throw new ArgumentException($"{name} needs a non-negative integer, not '{text}'.");
+    }
+
+    public ArgumentException Unknown() => new($"Unknown option '{Current}'.");
+}

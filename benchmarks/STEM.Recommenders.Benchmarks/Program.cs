@@ -1,0 +1,39 @@
+// STEM.Recommenders benchmarks: one command per measurement.
+//
+//   dotnet run -c Release --project benchmarks/STEM.Recommenders.Benchmarks -- data  [options]
+//   dotnet run -c Release --project benchmarks/STEM.Recommenders.Benchmarks -- train [options]
+//   dotnet run -c Release --project benchmarks/STEM.Recommenders.Benchmarks -- micro [BenchmarkDotNet args]
+//
+// See benchmarks/README.md for what each command measures and prints.
+using STEM.Recommenders.Benchmarks;
+
+if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+{
+    Console.WriteLine(Usage.Text);
+    return args.Length == 0 ? 1 : 0;
+}
+
+try
+{
+    var rest = args[1..];
+    switch (args[0])
+    {
+        case "data":
+            return await DataCommand.RunAsync(DataCommandOptions.Parse(rest)).ConfigureAwait(false);
+        case "train":
+            return await TrainCommand.RunAsync(TrainCommandOptions.Parse(rest)).ConfigureAwait(false);
+        case "micro":
+            return MicroCommand.Run(rest);
+        default:
+            Console.Error.WriteLine($"Unknown command '{args[0]}'.");
+            Console.Error.WriteLine(Usage.Text);
+            return 1;
+    }
+}
+catch (ArgumentException e) when (e is not ArgumentNullException)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine();
+    Console.Error.WriteLine(Usage.Text);
+    return 1;
+}

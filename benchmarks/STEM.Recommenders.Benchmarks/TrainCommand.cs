@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using STEM.Recommenders.Data.Presets;
+using STEM.Recommenders.Models;
+using STEM.Recommenders.Modules;
+using STEM.Recommenders.Runtime;
+using STEM.Recommenders.Training;
+using STEM.Recommenders.Training.Weighting;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace STEM.Recommenders.Benchmarks;
+
+internal sealed record TrainCommandOptions(
+    IReadOnlyList<string> Models, int BatchSize, int Steps, int Warmup, Precision Precision, int? Threads, string DataDirectory)
+{
+    public static TrainCommandOptions Parse(string[] args)
+    {
+        IReadOnlyList<string> models = [StemNet.Name, Mmoe.Name, Ple.Name, SharedBottom.Name, SingleTask.Name];
+        var batch = 4096;
+        var steps = 50;
+        var warmup = 5;
+        var precision = Precision.Float32;
+        int? threads = null;
+        var data = "shared";
+        var line = new CommandLine(args);
+        while (line.MoveNext())
+        {
+            switch (line.Current)
+            {
+                case "--models":
+                    var names = line.Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    var unknown = names.Where(n => !ModelCatalog.Names.Contains(n, StringComparer.OrdinalIgnoreCase)).ToArray();
+                    models = unknown.Length == 0
+                        ? names.Select(ModelCatalog.Resolve).ToArray()
+                        : throw new ArgumentException($"Unknown model(s) {string.Join(", ", unknown)}; known: {string.Join(", ", ModelCatalog.Names)}.");
+                    break;
+                case "--batch-size": batch = line.PositiveInt(); break;
+                case "--steps": steps = line.PositiveInt(); break;
+                case "--warmup": warmup = line.NonNegativeInt(); break;
+                case "--precision":
+                    precision = line.Value().ToUpperInvariant() switch
+                    {
+                        "FLOAT32" or "FP32" or "F32" => Precision.Float32,
+                        "BF16" or "BFLOAT16" => Precision.BFloat16,
+                        var other => throw new ArgumentException($"--precision takes float32 or bf16, not '{other.ToLowerInvariant()}'."),
+                    };
+                    break;
+                case "--threads": threads = line.PositiveInt(); break;
+                case "--data": data = line.Value(); break;
+                default: throw line.Unknown();
+            }
+        }
+
+        var directory = data switch
+        {
+            "shared" => BenchEnvironment.SharedKuaiRandDirectory,
+            "sample" => BenchEnvironment.SampleKuaiRandDirectory,
+            _ => Path.GetFullPath(data),
+        };
+        return new TrainCommandOptions(models, batch, steps, warmup, precision, threads, directory);
+    }
+}
+
+/// <summary>Training-step throughput per model on the KuaiRand preset.</summary>
+internal static class TrainCommand
+{
+    /// <summary>The official PyTorch STEM-Net on the reference machine, samples/s.</summary>
+    private const double PyTorchStemNetAnchor = 1_900;
+    private const double TargetFactor = 1.5;
+
+    public static async Task<int> RunAsync(TrainCommandOptions options)
+    {
+        var device = TorchRuntime.Initialize(new TorchRuntimeOptions { Device = ComputeDevice.Cpu, Threads = options.Threads });
+        Console.WriteLine("STEM.Recommenders training-step benchmark: forward, MultiTaskLoss.PerTask, backward, MultiTaskOptimizer.Step (row-sparse Adam), ZeroGrad");
+        Console.WriteLine($"  machine: {BenchEnvironment.Describe()}; device {device}; torch threads {get_num_threads()}");
+        Console.WriteLine($"  data: {options.DataDirectory}");
+
+        var splits = await KuaiRandPreset.LoadAsync(new KuaiRandOptions
+        {
+            LogPath = BenchEnvironment.Find(options.DataDirectory, "log"),
+            UserFeaturesPath = BenchEnvironment.Find(options.DataDirectory, "user"),
+            VideoFeaturesPath = BenchEnvironment.Find(options.DataDirectory, "video"),
+        }).ConfigureAwait(false);
+        using var data = splits.Encode();
+        var train = data.Train;
+        var layout = data.Pipeline.Layout;
+        var tasks = data.Pipeline.TaskNames;
+        var batchSize = Math.Min(options.BatchSize, train.Count);
+        var batchesPerEpoch = train.Count / batchSize;
+        Console.WriteLine(
+            $"  train split {train.Count:N0} rows, {layout.FieldCount} fields ({layout.SlotCount} slots, {layout.TotalRows:N0} embedding rows), tasks {string.Join(", ", tasks)}");
+        Console.WriteLine(
+            $"  batch {batchSize:N0} ({batchesPerEpoch} full batches per pass, cycled), {options.Warmup} warm-up + {options.Steps} timed steps, precision {options.Precision}, default model sizes, default OptimizerOptions");
+        Console.WriteLine($"  anchor: official PyTorch STEM-Net trains ~{PyTorchStemNetAnchor:N0} samples/s on the reference machine; target >= {TargetFactor}x = {PyTorchStemNetAnchor * TargetFactor:N0} samples/s");
+        Console.WriteLine();
+
+        var resets = BenchEnvironment.TryResetPeakWorkingSet();
+        var results = new List<(string Model, double SamplesPerSecond, double MeanMs, double MedianMs, long Parameters, long Peak)>();
+        foreach (var name in options.Models)
+        {
+            manual_seed(2023);
+            var modelOptions = ModelCatalog.DefaultOptions(name) with { Precision = options.Precision };
+
+            // Model, optimizer, weighting and the row order live outside any dispose scope.
+            using var model = ModelCatalog.Create(name, layout, tasks, modelOptions);
+            using var optimizer = new MultiTaskOptimizer(model, new OptimizerOptions());
+            using var weighting = new FixedWeighting();
+            weighting.Attach(model);
+            using var generator = new Generator(2023);
+            using var order = train.Order(shuffle: true, generator);
+            model.TorchModule.train();
+            var parameters = model.TorchModule.parameters().Sum(p => p.numel());
+            if (resets)
+            {
+                BenchEnvironment.TryResetPeakWorkingSet();
+            }
+
+            var step = 0L;
+            void Step()
+            {
+                using var scope = NewDisposeScope();
+                var start = (step++ % batchesPerEpoch) * batchSize;
+                var batch = train.GetBatch(order.narrow(0, start, batchSize));
+                var output = model.Forward(batch.Features);
+                var losses = MultiTaskLoss.PerTask(output.Logits, batch.Labels, batch.LabelMask);
+                weighting.Backward(losses, model.AuxiliaryLoss(output, batch.Labels, batch.LabelMask));
+                optimizer.Step();
+                optimizer.ZeroGrad();
+            }
+
+            for (var i = 0; i < options.Warmup; i++)
+            {
+                Step();
+            }
+
+            var stepTimes = new double[options.Steps];
+            var total = Stopwatch.StartNew();
+            for (var i = 0; i < options.Steps; i++)
+            {
+                var started = total.Elapsed;
+                Step();
+                stepTimes[i] = (total.Elapsed - started).TotalMilliseconds;
+            }
+
+            total.Stop();
+            var samplesPerSecond = (double)options.Steps * batchSize / total.Elapsed.TotalSeconds;
+            var meanMs = total.Elapsed.TotalMilliseconds / options.Steps;
+            Array.Sort(stepTimes);
+            var medianMs = stepTimes.Length % 2 == 1 ? stepTimes[stepTimes.Length / 2] : (stepTimes[(stepTimes.Length / 2) - 1] + stepTimes[stepTimes.Length / 2]) / 2;
+            var (peak, source) = BenchEnvironment.PeakWorkingSet();
+            results.Add((name, samplesPerSecond, meanMs, medianMs, parameters, peak));
+            var anchor = name == StemNet.Name ? $"; {samplesPerSecond / PyTorchStemNetAnchor:F2}x the PyTorch anchor (target {TargetFactor}x: {(samplesPerSecond >= PyTorchStemNetAnchor * TargetFactor ? "met" : "NOT met")})" : string.Empty;
+            Console.WriteLine(
+                $"{name,-14} {samplesPerSecond,10:N0} samples/s  {meanMs,8:N1} ms/step (median {medianMs:N1})  peak {source}{(resets ? "" : " (process)")} {BenchEnvironment.Mib(peak)}  {parameters:N0} parameters{anchor}");
+        }
+
+        Console.WriteLine();
+        if (options.Steps < 20)
+        {
+            Console.WriteLine($"Only {options.Steps} timed step(s): a smoke run, not a measurement (use the default 50 or more on a quiet machine).");
+        }
+
+        Console.WriteLine(resets
+            ? "Peak working set is reset before each model's steps (Linux clear_refs), so it covers the data, that model and its optimizer."
+            : "Peak working set is the process peak so far (the reset is not available here), so it only grows from model to model.");
+        return 0;
+    }
+}
