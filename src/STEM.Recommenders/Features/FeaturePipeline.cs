@@ -62,10 +62,9 @@ public sealed class FeaturePipeline
             throw new DataFormatException(train.Source, "the training table has no rows");
         }
 
-        var fitted = schema.Features
-            .AsParallel().AsOrdered()
-            .Select(spec => FieldEncoder.Fit(spec, train.Column(spec.SourceColumn)).Fitted)
-            .ToArray();
+        var columns = schema.Features.Select(f => train.Column(f.SourceColumn)).ToArray();
+        var fitted = new FittedFeature[columns.Length];
+        RunParallel(fitted.Length, i => fitted[i] = FieldEncoder.Fit(schema.Features[i], columns[i]).Fitted);
         return new FeaturePipeline(schema, fitted);
     }
 
@@ -162,7 +161,7 @@ public sealed class FeaturePipeline
         var ids = new long[(long)n * stride];
         var weights = _encoders.Any(e => e.ProducesWeights) ? new float[(long)n * stride] : null;
         var columns = Schema.Features.Select(f => table.Column(f.SourceColumn)).ToArray();
-        Parallel.For(0, _encoders.Length, i =>
+        RunParallel(_encoders.Length, i =>
         {
             var field = Layout.Fields[_slotOf[i]];
             _encoders[i].Encode(columns[i], ids, weights, stride, field.FirstSlot, field.Offset);
@@ -254,6 +253,23 @@ public sealed class FeaturePipeline
         }
 
         return (groups, keys);
+    }
+
+    /// <summary>
+    /// Fields are independent, so they are fitted and encoded in parallel; a data error in one of
+    /// them surfaces as the <see cref="DataFormatException"/> itself, not wrapped in an AggregateException.
+    /// </summary>
+    private static void RunParallel(int count, Action<int> body)
+    {
+        try
+        {
+            Parallel.For(0, count, body);
+        }
+        catch (AggregateException e)
+        {
+            var first = e.Flatten().InnerExceptions.OrderBy(x => x is DataFormatException ? 0 : 1).First();
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
+        }
     }
 
     private sealed record EncodedArrays(long[] Ids, float[]? Weights, float[]? Labels, float[]? Mask, long[]? Groups, List<string>? GroupKeys);

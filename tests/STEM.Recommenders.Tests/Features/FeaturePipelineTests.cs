@@ -164,6 +164,7 @@ public class FeaturePipelineTests
         var act = () => pipeline.Encode(bad);
 
         act.Should().Throw<DataFormatException>().WithMessage("bad.csv, line 2, column price: 'ten' is not a number (feature 'price')");
+        Assert.Throws<DataFormatException>(() => pipeline.Encode(bad));
     }
 
     [Fact]

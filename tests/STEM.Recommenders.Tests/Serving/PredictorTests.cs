@@ -92,6 +92,9 @@ public class PredictorTests
         var act = () => predictor.Predict(new Dictionary<string, string?> { ["hourmin"] = "noon" });
 
         act.Should().Throw<DataFormatException>().WithMessage("request, line 1, column hourmin: 'noon' is not a number (feature 'hour')");
+
+        // The exact type, not an AggregateException around it (FluentAssertions would unwrap one).
+        Assert.Throws<DataFormatException>(() => predictor.Predict(new Dictionary<string, string?> { ["hourmin"] = "noon" }));
     }
 
     [Fact]
