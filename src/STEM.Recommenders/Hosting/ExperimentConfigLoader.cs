@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using STEM.Recommenders.Data.Presets;
+using STEM.Recommenders.Models;
 using STEM.Recommenders.Training.Weighting;
 
 namespace STEM.Recommenders.Hosting;
@@ -18,6 +19,7 @@ public static class ExperimentConfigLoader
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        TypeInfoResolver = ModelCatalog.JsonTypeInfoResolver,
     };
 
     /// <summary>Reads and validates a file; relative data paths are resolved against the file's directory.</summary>
@@ -46,7 +48,7 @@ public static class ExperimentConfigLoader
         }
         catch (NotSupportedException e) when (e.Message.Contains("abstract", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("polymorphic", StringComparison.OrdinalIgnoreCase))
         {
-            throw new ExperimentConfigException(source, "$.model", $"name the model first, e.g. {{\"model\": \"stem-net\", ...}}; models: {string.Join(", ", Models.ModelCatalog.Names)}", e);
+            throw new ExperimentConfigException(source, "$.model", $"name the model first, e.g. {{\"model\": \"stem-net\", ...}}; models: {string.Join(", ", ModelCatalog.Names)}", e);
         }
         catch (JsonException e)
         {

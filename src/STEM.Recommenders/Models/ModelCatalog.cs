@@ -1,10 +1,17 @@
+using System.Text.Json.Serialization.Metadata;
 using STEM.Recommenders.Features;
 
 namespace STEM.Recommenders.Models;
 
-/// <summary>Creates the built-in models by name ("stem-net", "mmoe", …) or from their options.</summary>
+/// <summary>
+/// Creates models by name ("stem-net", "mmoe", …) or from their options. Custom models join with
+/// <see cref="Register{TOptions}"/>, after which artifacts, experiment files and configuration can
+/// name them like built-in ones.
+/// </summary>
 public static class ModelCatalog
 {
+    private static readonly object Gate = new();
+
     private static readonly Dictionary<string, (Type Options, Func<FeatureLayout, IReadOnlyList<string>, ModelOptions, IMultiTaskModel> Create)> Models =
         new(StringComparer.OrdinalIgnoreCase)
         {
@@ -20,8 +27,61 @@ public static class ModelCatalog
             [Aitm.Name] = (typeof(AitmOptions), (l, t, o) => new Aitm(l, t, (AitmOptions)o)),
         };
 
-    /// <summary>Every built-in model name.</summary>
-    public static IReadOnlyList<string> Names { get; } = Models.Keys.ToArray();
+    private static string[] _names = Models.Keys.ToArray();
+
+    /// <summary>Every model name: the built-in ones, then registered ones.</summary>
+    public static IReadOnlyList<string> Names => Volatile.Read(ref _names);
+
+    /// <summary>
+    /// Adds a custom model so that <see cref="Create(string, FeatureLayout, IReadOnlyList{string}, ModelOptions?)"/>,
+    /// <see cref="Serving.ModelArtifact"/> and experiment files can create it by name, with its options
+    /// serialised under <c>"model": name</c>. Register at start-up, before any artifact or configuration
+    /// is read: System.Text.Json caches the options' type information on first use.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name or the options type is already registered.</exception>
+    public static void Register<TOptions>(string name, Func<FeatureLayout, IReadOnlyList<string>, TOptions, IMultiTaskModel> create)
+        where TOptions : ModelOptions, new()
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(create);
+        lock (Gate)
+        {
+            if (Models.ContainsKey(name) || Models.Values.Any(m => m.Options == typeof(TOptions)))
+            {
+                throw new ArgumentException($"A model named '{name}' or taking {typeof(TOptions).Name} is already in the catalog.", nameof(name));
+            }
+
+            Models[name] = (typeof(TOptions), (l, t, o) => create(l, t, (TOptions)o));
+            Volatile.Write(ref _names, Models.Keys.ToArray());
+        }
+    }
+
+    /// <summary>
+    /// A System.Text.Json type-info modifier that makes registered options types part of
+    /// <see cref="ModelOptions"/>' polymorphism (the built-in ones are declared by attributes).
+    /// </summary>
+    public static void AddRegisteredOptionTypes(JsonTypeInfo typeInfo)
+    {
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        if (typeInfo.Type != typeof(ModelOptions) || typeInfo.PolymorphismOptions is not { } polymorphism)
+        {
+            return;
+        }
+
+        lock (Gate)
+        {
+            foreach (var (name, entry) in Models)
+            {
+                if (polymorphism.DerivedTypes.All(d => d.DerivedType != entry.Options))
+                {
+                    polymorphism.DerivedTypes.Add(new JsonDerivedType(entry.Options, name));
+                }
+            }
+        }
+    }
+
+    /// <summary>A type-info resolver with <see cref="AddRegisteredOptionTypes"/>, for JSON settings that read or write model options.</summary>
+    public static IJsonTypeInfoResolver JsonTypeInfoResolver { get; } = new DefaultJsonTypeInfoResolver { Modifiers = { AddRegisteredOptionTypes } };
 
     /// <summary>The canonical name of a model (case-insensitive).</summary>
     /// <exception cref="ArgumentException">No model has that name; the message lists the known ones.</exception>
@@ -33,14 +93,24 @@ public static class ModelCatalog
     }
 
     /// <summary>The default options of a model.</summary>
-    public static ModelOptions DefaultOptions(string name) =>
-        (ModelOptions)Activator.CreateInstance(Models[Resolve(name)].Options)!;
+    public static ModelOptions DefaultOptions(string name)
+    {
+        var canonical = Resolve(name);
+        lock (Gate)
+        {
+            return (ModelOptions)Activator.CreateInstance(Models[canonical].Options)!;
+        }
+    }
 
     /// <summary>The name of the model that takes these options.</summary>
     public static string NameOf(ModelOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return Models.First(m => m.Value.Options == options.GetType()).Key;
+        lock (Gate)
+        {
+            return Models.FirstOrDefault(m => m.Value.Options == options.GetType()).Key
+                ?? throw new ArgumentException($"{options.GetType().Name} belongs to no registered model; register it with ModelCatalog.Register.", nameof(options));
+        }
     }
 
     /// <summary>Creates a model by name, with default options unless given.</summary>
@@ -48,7 +118,12 @@ public static class ModelCatalog
     public static IMultiTaskModel Create(string name, FeatureLayout layout, IReadOnlyList<string> taskNames, ModelOptions? options = null)
     {
         var canonical = Resolve(name);
-        var entry = Models[canonical];
+        (Type Options, Func<FeatureLayout, IReadOnlyList<string>, ModelOptions, IMultiTaskModel> Create) entry;
+        lock (Gate)
+        {
+            entry = Models[canonical];
+        }
+
         options ??= DefaultOptions(canonical);
         if (options.GetType() != entry.Options)
         {

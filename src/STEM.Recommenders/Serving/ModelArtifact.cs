@@ -36,6 +36,7 @@ public sealed class ModelArtifact : IDisposable
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        TypeInfoResolver = ModelCatalog.JsonTypeInfoResolver,
     };
 
     private ModelArtifact(IMultiTaskModel model, FeaturePipeline pipeline, ArtifactMetadata metadata)
