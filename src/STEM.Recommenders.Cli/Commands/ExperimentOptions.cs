@@ -47,7 +47,7 @@ internal sealed class ExperimentOptions
 
     public Option<int?> MinCount { get; } = OptionParsers.Int("--min-count", "kuairand: minimum training count of a categorical value (default 2).", 1);
 
-    public Option<int?> Rows { get; } = OptionParsers.Int("--rows", "synthetic: rows to generate (default 20000).", 10);
+    public Option<int?> Rows { get; } = OptionParsers.Int("--rows", "synthetic: rows to generate (default 20000).", 1);
 
     public Option<double?> Correlation { get; } = OptionParsers.Double("--correlation", "synthetic: correlation of the tasks, in [-1, 1] (default 0.5).", -1, 1, exclusiveMinimum: false);
 

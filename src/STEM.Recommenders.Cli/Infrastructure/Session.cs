@@ -16,6 +16,8 @@ internal sealed class Session
     private readonly TextWriter _stdout;
     private readonly TextWriter _stderr;
     private readonly string? _jsonPath;
+    private readonly IAnsiConsole _results;
+    private readonly bool _resultsAreTerminal;
 
     public Session(ParseResult parse, GlobalOptions options, TextWriter stdout, TextWriter stderr)
     {
@@ -35,11 +37,11 @@ internal sealed class Session
 
         // Only the process's own console can be a terminal; writers handed in by a test or a host
         // are treated as files.
-        StdoutIsTerminal = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
+        var stdoutIsTerminal = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
         StderrIsTerminal = ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
         Errors = CreateConsole(stderr, StderrIsTerminal);
-        Results = JsonToStdout ? Errors : CreateConsole(stdout, StdoutIsTerminal);
-        ResultsAreTerminal = JsonToStdout ? StderrIsTerminal : StdoutIsTerminal;
+        _results = JsonToStdout ? Errors : CreateConsole(stdout, stdoutIsTerminal);
+        _resultsAreTerminal = JsonToStdout ? StderrIsTerminal : stdoutIsTerminal;
     }
 
     public bool Quiet { get; }
@@ -54,23 +56,14 @@ internal sealed class Session
 
     public long? Seed { get; }
 
-    public bool StdoutIsTerminal { get; }
-
     public bool StderrIsTerminal { get; }
 
     public TextWriter Stdout => _stdout;
 
     public TextWriter Stderr => _stderr;
 
-    /// <summary>Where human-readable results are rendered.</summary>
-    public IAnsiConsole Results { get; }
-
-    private TextWriter ResultsWriter => JsonToStdout ? _stderr : _stdout;
-
     /// <summary>Whether human-readable results are shown at all (not with --quiet when stdout carries JSON).</summary>
     public bool ShowResults => !(JsonToStdout && Quiet);
-
-    public bool ResultsAreTerminal { get; }
 
     /// <summary>stderr, for progress bars.</summary>
     public IAnsiConsole Errors { get; }
@@ -114,7 +107,7 @@ internal sealed class Session
         Info($"JSON written to {_jsonPath}");
     }
 
-    public Table NewTable() => new Table().Border(ResultsAreTerminal ? TableBorder.Rounded : TableBorder.Markdown);
+    public Table NewTable() => new Table().Border(_resultsAreTerminal ? TableBorder.Rounded : TableBorder.Markdown);
 
     /// <summary>A plain line of results.</summary>
     public void Result(string line) => ResultsWriter.WriteLine(line);
@@ -122,14 +115,14 @@ internal sealed class Session
     /// <summary>Renders a result table: drawn on a terminal, a clean Markdown table in files and pipes.</summary>
     public void WriteTable(Table table, string? title = null)
     {
-        if (ResultsAreTerminal)
+        if (_resultsAreTerminal)
         {
             if (title is not null)
             {
                 table.Title(Markup.Escape(title));
             }
 
-            Results.Write(table);
+            _results.Write(table);
             return;
         }
 
@@ -152,6 +145,8 @@ internal sealed class Session
 
         ResultsWriter.WriteLine();
     }
+
+    private TextWriter ResultsWriter => JsonToStdout ? _stderr : _stdout;
 
     private static IAnsiConsole CreateConsole(TextWriter writer, bool terminal)
     {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using STEM.Recommenders.Data.Presets;
 
 namespace STEM.Recommenders.Cli.Tests.Infrastructure;
@@ -68,8 +67,6 @@ public sealed class TrainedModel : IAsyncLifetime
         File.WriteAllLines(path, lines);
         return path;
     }
-
-    public static string Invariant(double value) => value.ToString(CultureInfo.InvariantCulture);
 }
 
 [CollectionDefinition(Name)]
