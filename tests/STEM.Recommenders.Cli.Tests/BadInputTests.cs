@@ -5,9 +5,11 @@ namespace STEM.Recommenders.Cli.Tests;
 /// line (data), the JSON path (experiment files) or the option (command line). No stack traces.
 /// </summary>
 [Collection(TrainedModelGroup.Name)]
-public sealed class BadInputTests(TrainedModel trained)
+public sealed class BadInputTests(TrainedModel trained) : IDisposable
 {
     private readonly string _dir = TestPaths.TempDirectory();
+
+    public void Dispose() => TestPaths.Delete(_dir);
 
     [Fact]
     public async Task Missing_config_file_names_the_file()

@@ -3,9 +3,11 @@ using System.Text.Json;
 namespace STEM.Recommenders.Cli.Tests;
 
 [Collection(TrainedModelGroup.Name)]
-public sealed class CompareTests(TrainedModel trained)
+public sealed class CompareTests(TrainedModel trained) : IDisposable
 {
     private readonly string _dir = TestPaths.TempDirectory();
+
+    public void Dispose() => TestPaths.Delete(_dir);
 
     [Fact]
     public async Task Compare_reports_mean_and_std_per_model_and_task_and_writes_markdown_and_json()

@@ -2,9 +2,11 @@ namespace STEM.Recommenders.Cli.Tests;
 
 /// <summary>The kuairand preset on the bundled sample, from an experiment file and from the command line alone.</summary>
 [Collection(TrainedModelGroup.Name)]
-public sealed class KuaiRandPresetTests
+public sealed class KuaiRandPresetTests : IDisposable
 {
     private readonly string _dir = TestPaths.TempDirectory();
+
+    public void Dispose() => TestPaths.Delete(_dir);
 
     [Fact]
     public async Task Preset_from_the_command_line_trains_and_evaluates_on_the_day_split()

@@ -7,9 +7,11 @@ namespace STEM.Recommenders.Cli.Tests;
 
 /// <summary>train → evaluate → predict on a tiny synthetic model, end to end through the command line.</summary>
 [Collection(TrainedModelGroup.Name)]
-public sealed class TrainEvaluatePredictTests(TrainedModel trained)
+public sealed class TrainEvaluatePredictTests(TrainedModel trained) : IDisposable
 {
     private readonly string _dir = TestPaths.TempDirectory();
+
+    public void Dispose() => TestPaths.Delete(_dir);
 
     [Fact]
     public void Train_writes_the_artifact_metrics_and_report_and_prints_a_per_task_table()

@@ -18,6 +18,18 @@ public static class TestPaths
 
     public static string Sample(string file) => Path.Combine(RepositoryRoot, "samples", "data", "kuairand-sample", file);
 
+    public static void Delete(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open leaves litter in the temp folder; that must not fail a test.
+        }
+    }
+
     public static string TempDirectory()
     {
         var dir = Path.Combine(Path.GetTempPath(), "stem-cli-tests", Guid.NewGuid().ToString("N"));

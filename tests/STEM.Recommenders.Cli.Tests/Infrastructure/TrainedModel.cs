@@ -47,14 +47,7 @@ public sealed class TrainedModel : IAsyncLifetime
 
     public Task DisposeAsync()
     {
-        try
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-
+        TestPaths.Delete(Directory);
         return Task.CompletedTask;
     }
 
