@@ -86,7 +86,7 @@ public sealed class ExperimentSchemaTests
     private static IEnumerable<string> Bound(Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.SetMethod is { IsPublic: true } && p.GetCustomAttribute<JsonIgnoreAttribute>() is null)
-            .Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name));
+            .Select(p => p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(p.Name));
 
     /// <summary>The properties a schema object declares, including those of the schemas it references.</summary>
     private static IEnumerable<string> Properties(JsonElement schema)

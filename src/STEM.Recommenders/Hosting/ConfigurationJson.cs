@@ -14,11 +14,13 @@ namespace STEM.Recommenders.Hosting;
 /// </summary>
 internal static class ConfigurationJson
 {
-    private static readonly JsonSerializerOptions Options = new(ExperimentConfigLoader.JsonOptions)
+    private static readonly Models.CatalogJsonOptions Settings = new(() => new JsonSerializerOptions(ExperimentConfigLoader.JsonOptions)
     {
         NumberHandling = JsonNumberHandling.AllowReadingFromString | JsonNumberHandling.AllowNamedFloatingPointLiterals,
         Converters = { new LenientBooleanConverter(), new LenientNullableBooleanConverter() },
-    };
+    });
+
+    private static JsonSerializerOptions Options => Settings.Current;
 
     /// <summary>The section as a JSON object: numeric child keys become arrays, values stay strings.</summary>
     public static JsonNode? ToNode(IConfiguration section)

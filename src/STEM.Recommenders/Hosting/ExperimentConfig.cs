@@ -13,6 +13,10 @@ namespace STEM.Recommenders.Hosting;
 /// </summary>
 public sealed record ExperimentConfig
 {
+    /// <summary>Ignored; lets an editor find docs/experiment.schema.json (<c>"$schema": "..."</c>).</summary>
+    [JsonPropertyName("$schema")]
+    public string? JsonSchema { get; init; }
+
     /// <summary>Where the data comes from.</summary>
     public required DataConfig Data { get; init; }
 

@@ -10,7 +10,9 @@ namespace STEM.Recommenders.Hosting;
 public static class ExperimentConfigLoader
 {
     /// <summary>The JSON settings of experiment files (camelCase, comments and trailing commas allowed).</summary>
-    public static JsonSerializerOptions JsonOptions { get; } = new()
+    public static JsonSerializerOptions JsonOptions => Settings.Current;
+
+    private static readonly CatalogJsonOptions Settings = new(() => new JsonSerializerOptions
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         PropertyNameCaseInsensitive = true,
@@ -19,8 +21,7 @@ public static class ExperimentConfigLoader
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        TypeInfoResolver = ModelCatalog.JsonTypeInfoResolver,
-    };
+    });
 
     /// <summary>Reads and validates a file; relative data paths are resolved against the file's directory.</summary>
     /// <exception cref="ExperimentConfigException">The file is missing or invalid.</exception>

@@ -28,6 +28,10 @@ public static class ModelCatalog
         };
 
     private static string[] _names = Models.Keys.ToArray();
+    private static int _version;
+
+    /// <summary>Changes whenever a model is registered (JSON settings that cache type information rebuild then).</summary>
+    internal static int Version => Volatile.Read(ref _version);
 
     /// <summary>Every model name: the built-in ones, then registered ones.</summary>
     public static IReadOnlyList<string> Names => Volatile.Read(ref _names);
@@ -53,6 +57,7 @@ public static class ModelCatalog
 
             Models[name] = (typeof(TOptions), (l, t, o) => create(l, t, (TOptions)o));
             Volatile.Write(ref _names, Models.Keys.ToArray());
+            Interlocked.Increment(ref _version);
         }
     }
 
@@ -80,8 +85,12 @@ public static class ModelCatalog
         }
     }
 
-    /// <summary>A type-info resolver with <see cref="AddRegisteredOptionTypes"/>, for JSON settings that read or write model options.</summary>
-    public static IJsonTypeInfoResolver JsonTypeInfoResolver { get; } = new DefaultJsonTypeInfoResolver { Modifiers = { AddRegisteredOptionTypes } };
+    /// <summary>
+    /// A new type-info resolver with <see cref="AddRegisteredOptionTypes"/>, for JSON settings that read
+    /// or write model options. System.Text.Json caches type information per settings object, so
+    /// settings built before a <see cref="Register{TOptions}"/> call do not see that model.
+    /// </summary>
+    public static IJsonTypeInfoResolver CreateJsonTypeInfoResolver() => new DefaultJsonTypeInfoResolver { Modifiers = { AddRegisteredOptionTypes } };
 
     /// <summary>The canonical name of a model (case-insensitive).</summary>
     /// <exception cref="ArgumentException">No model has that name; the message lists the known ones.</exception>

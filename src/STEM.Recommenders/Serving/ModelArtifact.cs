@@ -30,14 +30,15 @@ public sealed class ModelArtifact : IDisposable
     /// <summary>Model options file name.</summary>
     public const string OptionsFile = "model.json";
 
-    private static readonly JsonSerializerOptions Json = new()
+    private static readonly CatalogJsonOptions Settings = new(() => new JsonSerializerOptions
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        TypeInfoResolver = ModelCatalog.JsonTypeInfoResolver,
-    };
+    });
+
+    private static JsonSerializerOptions Json => Settings.Current;
 
     private ModelArtifact(IMultiTaskModel model, FeaturePipeline pipeline, ArtifactMetadata metadata)
     {
