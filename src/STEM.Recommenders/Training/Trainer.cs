@@ -293,10 +293,10 @@ public sealed partial class Trainer
                     record.LearningRate);
             }
 
-            Report(report);
+            Report(report, record.TrainLosses);
         }
 
-        private void Report(EvaluationReport? validation)
+        private void Report(EvaluationReport? validation, IReadOnlyDictionary<string, double>? evaluationLosses = null)
         {
             if (progress is null)
             {
@@ -309,7 +309,9 @@ public sealed partial class Trainer
                 return;
             }
 
-            var losses = MeanLosses(_lossSum!, _lossSteps);
+            // After an evaluation, report the losses since the previous evaluation: the running sum may
+            // just have been reset by a regular report on the same step.
+            var losses = evaluationLosses ?? MeanLosses(_lossSum!, _lossSteps);
             if (validation is null)
             {
                 _lossSum!.fill_(0);

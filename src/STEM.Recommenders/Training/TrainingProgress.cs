@@ -20,7 +20,7 @@ public sealed record TrainingProgress
     /// <summary>Steps done in total.</summary>
     public required long GlobalStep { get; init; }
 
-    /// <summary>Mean training loss per task since the last report.</summary>
+    /// <summary>Mean training loss per task since the last report (on the report that follows an evaluation: since the previous evaluation).</summary>
     public required IReadOnlyDictionary<string, double> TaskLosses { get; init; }
 
     /// <summary>Training rows per second since training started (or resumed).</summary>

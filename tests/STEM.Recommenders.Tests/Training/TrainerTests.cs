@@ -153,6 +153,21 @@ public class TrainerTests
     }
 
     [Fact]
+    public void The_report_after_an_evaluation_carries_the_losses_since_the_previous_evaluation()
+    {
+        using var data = SyntheticSplits.Create(rows: 640);
+        using var model = Model(data);
+        var stepsPerEpoch = (data.Train.Count + 63) / 64;
+        var reports = new List<TrainingProgress>();
+
+        // Progress every epoch's last step too, so a regular report resets the running sum first.
+        new Trainer(Options() with { Epochs = 2, ProgressEverySteps = stepsPerEpoch }).Fit(model, data.Train, data.Validation, new InlineProgress<TrainingProgress>(reports.Add));
+
+        reports.Where(r => r.Validation is not null).Should().HaveCount(2)
+            .And.OnlyContain(r => r.TaskLosses.Values.All(l => l > 0.1));
+    }
+
+    [Fact]
     public void An_unknown_monitor_is_a_clear_error()
     {
         using var data = SyntheticSplits.Create(rows: 300);
