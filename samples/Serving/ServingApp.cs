@@ -93,23 +93,12 @@ public static class ServingApp
         {
             return Results.Ok(new ScoreResponse(predictor.TaskNames, predictor.PredictBatch(raw)));
         }
-        catch (Exception e) when (AsDataError(e) is { } error)
+        catch (DataFormatException error)
         {
             // e.g. "request, line 2, column hourmin: 'noon' is not a number (feature 'hour')".
             return Invalid(error.Message);
         }
     }
-
-    /// <summary>
-    /// The <see cref="DataFormatException"/> behind a scoring failure. The feature pipeline encodes
-    /// fields in parallel, so (as of 0.1.0) the exception arrives wrapped in an <see cref="AggregateException"/>.
-    /// </summary>
-    private static DataFormatException? AsDataError(Exception e) => e switch
-    {
-        DataFormatException data => data,
-        AggregateException aggregate => aggregate.Flatten().InnerExceptions.OfType<DataFormatException>().FirstOrDefault(),
-        _ => null,
-    };
 
     /// <summary>A JSON value as the raw text the feature pipeline reads; numbers are written invariantly.</summary>
     private static bool TryConvert(JsonElement value, out string? text)
