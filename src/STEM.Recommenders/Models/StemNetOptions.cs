@@ -20,21 +20,9 @@ public enum StemIsolation
     ReferenceCompatible,
 }
 
-/// <summary>STEM-Net options; defaults from the paper and the authors' configs.</summary>
-public sealed record StemNetOptions : ModelOptions
+/// <summary>STEM-Net options; defaults from the paper and the authors' configs (8 shared + 1 specific expert per task).</summary>
+public sealed record StemNetOptions : TaskExpertsOptions
 {
-    /// <summary>Hidden units of every expert. Default [512, 512, 512].</summary>
-    public IReadOnlyList<int> ExpertUnits { get; init; } = [512, 512, 512];
-
-    /// <summary>Shared experts per layer. Default 8.</summary>
-    public int SharedExperts { get; init; } = 8;
-
-    /// <summary>Task-specific experts per task per layer. Default 1.</summary>
-    public int SpecificExpertsPerTask { get; init; } = 1;
-
-    /// <summary>Hidden units of every gate (a linear layer to one logit per expert follows). Default [128, 64].</summary>
-    public IReadOnlyList<int> GateUnits { get; init; } = [128, 64];
-
     /// <summary>Number of stacked expert layers. Default 1.</summary>
     public int Layers { get; init; } = 1;
 
@@ -48,11 +36,6 @@ public sealed record StemNetOptions : ModelOptions
     public override void Validate()
     {
         base.Validate();
-        RequireUnits(ExpertUnits, nameof(ExpertUnits));
-        RequireUnits(GateUnits, nameof(GateUnits), allowEmpty: true);
-        Require(SharedExperts >= 0, nameof(SharedExperts), "must not be negative");
-        Require(SpecificExpertsPerTask >= 0, nameof(SpecificExpertsPerTask), "must not be negative");
-        Require(SharedExperts + SpecificExpertsPerTask > 0, nameof(SharedExperts), "plus SpecificExpertsPerTask must be positive");
         Require(Layers >= 1, nameof(Layers), "must be at least 1");
     }
 }
@@ -61,26 +44,4 @@ public sealed record StemNetOptions : ModelOptions
 /// ME-MMoE options (multi-embedding MMoE; the STEM paper's baseline, whose code was not published):
 /// STEM-Net's embeddings, experts and gates with ordinary gates, i.e. no stop-gradient.
 /// </summary>
-public sealed record MeMmoeOptions : ModelOptions
-{
-    /// <summary>Hidden units of every expert. Default [512, 512, 512].</summary>
-    public IReadOnlyList<int> ExpertUnits { get; init; } = [512, 512, 512];
-
-    /// <summary>Shared experts. Default 8.</summary>
-    public int SharedExperts { get; init; } = 8;
-
-    /// <summary>Task-specific experts per task. Default 1.</summary>
-    public int SpecificExpertsPerTask { get; init; } = 1;
-
-    /// <summary>Hidden units of every gate. Default [128, 64].</summary>
-    public IReadOnlyList<int> GateUnits { get; init; } = [128, 64];
-
-    /// <inheritdoc />
-    public override void Validate()
-    {
-        base.Validate();
-        RequireUnits(ExpertUnits, nameof(ExpertUnits));
-        RequireUnits(GateUnits, nameof(GateUnits), allowEmpty: true);
-        Require(SharedExperts >= 0 && SpecificExpertsPerTask >= 0 && SharedExperts + SpecificExpertsPerTask > 0, nameof(SharedExperts), "and SpecificExpertsPerTask must be non-negative with a positive sum");
-    }
-}
+public sealed record MeMmoeOptions : TaskExpertsOptions;
