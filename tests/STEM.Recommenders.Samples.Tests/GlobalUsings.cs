@@ -1,3 +1,3 @@
 global using FluentAssertions;
-global using STEM.Recommenders.Samples.Tests.Infrastructure;
+global using STEM.Recommenders.Testing;
 global using Xunit;
