@@ -1,5 +1,6 @@
 using STEM.Recommenders.Data;
 using STEM.Recommenders.Models;
+using STEM.Recommenders.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -51,7 +52,7 @@ public static class GateDiagnostics
                 }
             }
 
-            entropy += (-(taskGates * taskGates.clamp_min(1e-12).log()).sum()).item<double>();
+            entropy += (-(taskGates * taskGates.clamp_min(Scalars.Tiny).log()).sum()).item<double>();
             rows += weights.shape[1];
         });
 

@@ -1,5 +1,6 @@
 using STEM.Recommenders.Data;
 using STEM.Recommenders.Models;
+using STEM.Recommenders.Modules;
 using STEM.Recommenders.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -57,7 +58,7 @@ public static class GradientConflict
                     for (var b = 0; b < t; b++)
                     {
                         var denominator = gradients[a].norm() * gradients[b].norm();
-                        cosine[a, b] += (gradients[a].dot(gradients[b]) / denominator.clamp_min(1e-20)).item<float>() / batches;
+                        cosine[a, b] += (gradients[a].dot(gradients[b]) / denominator.clamp_min(Scalars.Tiny)).item<float>() / batches;
                     }
                 }
             }

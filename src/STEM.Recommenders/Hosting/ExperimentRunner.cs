@@ -113,7 +113,9 @@ public sealed class ExperimentRunner
     /// <summary>
     /// Trains several models × seeds on one split and aggregates test metrics (mean ± std). Models
     /// other than the configured one use their default options. When "single-task" is among the
-    /// models, a negative-transfer analysis of every task pair is added.
+    /// models, a negative-transfer analysis of every task pair is added. With an output directory,
+    /// comparison.json and comparison.md are rewritten after every run, so an interrupted comparison
+    /// keeps the runs it finished.
     /// </summary>
     public async Task<ComparisonReport> CompareAsync(ExperimentConfig config, IReadOnlyList<string> models, int seeds, string? outputDirectory = null, IProgress<ExperimentProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -152,6 +154,9 @@ public sealed class ExperimentRunner
                                 predictions[name] = Evaluator.Predict(model, data.Test, config.Training.EvaluationBatchSize);
                             }
                         }
+
+                        // Written after every run, so that an interrupted comparison keeps what it finished.
+                        Write(new ComparisonReport(runs), outputDirectory);
                     }
                 }
 
@@ -168,26 +173,25 @@ public sealed class ExperimentRunner
                     }
                 }
 
-                return new ComparisonReport(runs, analyses.Count > 0 ? analyses : null);
+                var comparison = new ComparisonReport(runs, analyses.Count > 0 ? analyses : null);
+                Write(comparison, outputDirectory);
+                return comparison;
             },
             cancellationToken,
             TaskCreationOptions.LongRunning,
-            TaskScheduler.Default).ContinueWith(
-                async t =>
-                {
-                    var comparison = await t.ConfigureAwait(false);
-                    if (outputDirectory is not null)
-                    {
-                        Directory.CreateDirectory(outputDirectory);
-                        await File.WriteAllTextAsync(Path.Combine(outputDirectory, "comparison.json"), ReportJson.Serialize(comparison), cancellationToken).ConfigureAwait(false);
-                        await File.WriteAllTextAsync(Path.Combine(outputDirectory, "comparison.md"), comparison.ToMarkdown(), cancellationToken).ConfigureAwait(false);
-                    }
+            TaskScheduler.Default).ConfigureAwait(false);
+    }
 
-                    return comparison;
-                },
-                cancellationToken,
-                TaskContinuationOptions.None,
-                TaskScheduler.Default).Unwrap().ConfigureAwait(false);
+    private static void Write(ComparisonReport comparison, string? outputDirectory)
+    {
+        if (outputDirectory is null)
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(outputDirectory);
+        File.WriteAllText(Path.Combine(outputDirectory, "comparison.json"), ReportJson.Serialize(comparison));
+        File.WriteAllText(Path.Combine(outputDirectory, "comparison.md"), comparison.ToMarkdown());
     }
 
     private (ModelRunReport Report, IMultiTaskModel Model) RunOne(ExperimentConfig config, string name, ModelOptions options, long seed, EncodedSplits data, Device device, int run, int runs, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken)

@@ -52,13 +52,13 @@ public sealed class Aitm : MultiTaskModel
         var q = towers.forward(embedding.forward(batch)[0]);
         var z = new Tensor[TaskCount];
         z[0] = q[0];
-        var scale = Math.Sqrt(q.shape[2]);
+        using var scale = Math.Sqrt(q.shape[2]).ToScalar();
         for (var t = 1; t < TaskCount; t++)
         {
             // AIT: attention over {p_(t-1), q_t}, each scored by <key(u), query(u)>.
             var p = nn.functional.relu(transfers[t - 1].forward(z[t - 1]));
             var u = stack([p, q[t]], 0);
-            var score = (keys[t - 1].forward(u) * queries[t - 1].forward(u)).sum(-1, keepdim: true) / scale;
+            var score = (keys[t - 1].forward(u) * queries[t - 1].forward(u)).sum(-1, keepdim: true).div(scale);
             z[t] = (score.softmax(0) * values[t - 1].forward(u)).sum(dim: 0);
         }
 
@@ -85,7 +85,7 @@ public sealed class Aitm : MultiTaskModel
         using (no_grad())
         {
             nn.init.xavier_normal_(layer.weight);
-            layer.bias!.fill_(0);
+            layer.bias!.fill_(Scalars.Zero);
         }
 
         return layer;

@@ -16,6 +16,8 @@ public sealed class Esmm : MultiTaskModel
     /// <summary>The model's catalog name.</summary>
     public const string Name = "esmm";
 
+    private static readonly Scalar MaxLogProbability = (-1e-7).ToScalar();
+
     private readonly EmbeddingBank embedding;
     private readonly TaskTower towers;
 
@@ -39,7 +41,7 @@ public sealed class Esmm : MultiTaskModel
 
         // logit(pCTR · pCVR) from log-probabilities, so that neither probability underflows.
         var entry = raw.narrow(1, 0, 1);
-        var logJoint = (nn.functional.logsigmoid(entry) + nn.functional.logsigmoid(raw.narrow(1, 1, TaskCount - 1))).clamp(max: -1e-7);
+        var logJoint = (nn.functional.logsigmoid(entry) + nn.functional.logsigmoid(raw.narrow(1, 1, TaskCount - 1))).clamp_max(MaxLogProbability);
         var joint = logJoint - (-logJoint.expm1()).log();
         return new MultiTaskOutput(cat([entry, joint], 1));
     }

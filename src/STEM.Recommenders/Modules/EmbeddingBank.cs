@@ -25,6 +25,7 @@ public sealed class EmbeddingBank : nn.Module<FeatureBatch, Tensor>
     private readonly Tensor? slot_field_shared;
     private readonly FeatureLayout _layout;
     private readonly List<SparseLookup> _pending = new();
+    private readonly Scalar _wideOffset;
 
     /// <summary>Creates the tables.</summary>
     /// <param name="name">Module name.</param>
@@ -46,6 +47,7 @@ public sealed class EmbeddingBank : nn.Module<FeatureBatch, Tensor>
         WideFields = taskViews == 0 ? 0 : layout.TaskSpecificFieldCount;
         WideSlots = taskViews == 0 ? 0 : layout.TaskSpecificSlotCount;
         WideRows = taskViews == 0 ? 0 : layout.TaskSpecificRows;
+        _wideOffset = WideRows.ToScalar();
         using (no_grad())
         {
             if (WideRows > 0)
@@ -137,7 +139,7 @@ public sealed class EmbeddingBank : nn.Module<FeatureBatch, Tensor>
         if (shared_table is not null)
         {
             var count = _layout.SlotCount - WideSlots;
-            var slots = WideSlots == 0 ? ids : ids.narrow(1, WideSlots, count) - WideRows;
+            var slots = WideSlots == 0 ? ids : ids.narrow(1, WideSlots, count).sub(_wideOffset);
             var e = Lookup(shared_table, slots).view(b, count, Dim);
             e = Pool(e, WideSlots == 0 ? weights : weights?.narrow(1, WideSlots, count), slot_field_shared, _layout.FieldCount - WideFields);
             narrow = e.unsqueeze(0).expand(views, b, _layout.FieldCount - WideFields, Dim);
@@ -174,7 +176,7 @@ public sealed class EmbeddingBank : nn.Module<FeatureBatch, Tensor>
         }
 
         var pooled = zeros(slots.shape[0], fields, slots.shape[2], dtype: slots.dtype, device: slots.device);
-        return pooled.index_add(1, slotField.to(slots.device), slots, 1);
+        return pooled.index_add(1, slotField.to(slots.device), slots, Scalars.One);
     }
 }
 

@@ -23,9 +23,9 @@ public static class ExpertMixture
             return einsum("gbe,ebh->gbh", weights, experts);
         }
 
-        var keep = passGradient.unsqueeze(1);
-        var through = einsum("gbe,ebh->gbh", weights * keep, experts);
-        var stopped = einsum("gbe,ebh->gbh", weights * (1 - keep), experts.detach());
+        var kept = weights * passGradient.unsqueeze(1);
+        var through = einsum("gbe,ebh->gbh", kept, experts);
+        var stopped = einsum("gbe,ebh->gbh", weights - kept, experts.detach());
         return through + stopped;
     }
 }

@@ -37,7 +37,7 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
             using (no_grad())
             {
                 nn.init.xavier_normal_(output.weight);
-                output.bias!.fill_(0);
+                output.bias!.fill_(Scalars.Zero);
             }
 
             previous = o;

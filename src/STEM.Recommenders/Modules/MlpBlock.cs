@@ -23,7 +23,7 @@ public sealed class MlpBlock : nn.Module<Tensor, Tensor>
         using (no_grad())
         {
             nn.init.xavier_normal_(linear.weight);
-            linear.bias!.fill_(0);
+            linear.bias!.fill_(Scalars.Zero);
         }
 
         norm = batchNorm ? nn.BatchNorm1d(outputDim) : null;

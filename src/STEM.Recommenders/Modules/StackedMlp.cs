@@ -12,6 +12,8 @@ namespace STEM.Recommenders.Modules;
 /// </summary>
 public sealed class StackedMlp : nn.Module<Tensor, Tensor>
 {
+    private static readonly Scalar NormEpsilon = 1e-5.ToScalar();
+
     private readonly ParameterList weights = new();
     private readonly ParameterList biases = new();
     private readonly ParameterList norm_weights = new();
@@ -133,7 +135,7 @@ public sealed class StackedMlp : nn.Module<Tensor, Tensor>
 
     private Tensor BatchNorm(Tensor x, int layer)
     {
-        const double momentum = 0.1, eps = 1e-5;
+        const double momentum = 0.1;
         var mean = _runningMeans[layer];
         var variance = _runningVars[layer];
         Tensor normalised;
@@ -145,15 +147,18 @@ public sealed class StackedMlp : nn.Module<Tensor, Tensor>
             using (no_grad())
             {
                 var n = x.shape[1];
-                mean.mul_(1 - momentum).add_(batchMean.detach(), alpha: momentum);
-                variance.mul_(1 - momentum).add_(batchVar.detach() * (n / Math.Max(1.0, n - 1)), alpha: momentum);
+                using var keep = (1 - momentum).ToScalar();
+                using var take = momentum.ToScalar();
+                using var unbias = (n / Math.Max(1.0, n - 1)).ToScalar();
+                mean.mul_(keep).add_(batchMean.detach(), alpha: take);
+                variance.mul_(keep).add_(batchVar.detach().mul(unbias), alpha: take);
             }
 
-            normalised = (x32 - batchMean) / (batchVar + eps).sqrt();
+            normalised = (x32 - batchMean) / batchVar.add(NormEpsilon).sqrt();
         }
         else
         {
-            normalised = (x.to(ScalarType.Float32) - mean) / (variance + eps).sqrt();
+            normalised = (x.to(ScalarType.Float32) - mean) / variance.add(NormEpsilon).sqrt();
         }
 
         return (normalised * norm_weights[layer] + norm_biases[layer]).to(x.dtype);

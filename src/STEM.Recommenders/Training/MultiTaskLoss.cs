@@ -1,3 +1,4 @@
+using STEM.Recommenders.Modules;
 using static TorchSharp.torch;
 
 namespace STEM.Recommenders.Training;
@@ -22,6 +23,6 @@ public static class MultiTaskLoss
             return losses.mean([0]);
         }
 
-        return (losses * mask).sum([0]) / mask.sum([0]).clamp_min(1);
+        return (losses * mask).sum([0]) / mask.sum([0]).clamp_min(Scalars.One);
     }
 }

@@ -1,4 +1,5 @@
 using STEM.Recommenders.Models;
+using STEM.Recommenders.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -16,6 +17,10 @@ public sealed class MultiTaskOptimizer : IDisposable
     private readonly DenseAdam _dense;
     private readonly DenseAdam? _denseEmbeddings;
     private readonly RowSparseAdam? _sparseEmbeddings;
+    private readonly Scalar _embeddingL2;
+    private readonly Scalar _denseL2;
+    private readonly Scalar? _clip;
+    private static readonly Scalar ClipEpsilon = 1e-6.ToScalar();
 
     /// <summary>Creates the optimizer for a model (and any extra parameters, such as learnable loss weights).</summary>
     public MultiTaskOptimizer(IMultiTaskModel model, OptimizerOptions options, IEnumerable<Parameter>? extraParameters = null)
@@ -25,6 +30,9 @@ public sealed class MultiTaskOptimizer : IDisposable
         options.Validate();
         _options = options;
         LearningRate = options.LearningRate;
+        _embeddingL2 = options.EmbeddingL2.ToScalar();
+        _denseL2 = options.DenseL2.ToScalar();
+        _clip = options.GradientClipNorm?.ToScalar();
         _dense = new DenseAdam(model.DenseParameters().Concat(extraParameters ?? []).ToArray(), options.Beta1, options.Beta2, options.Epsilon);
         if (options.EmbeddingUpdate == EmbeddingUpdate.RowSparse)
         {
@@ -49,18 +57,18 @@ public sealed class MultiTaskOptimizer : IDisposable
         var scope = NewDisposeScope();
         try
         {
-            var dense = _dense.Parameters.Select(p => AddL2(p.grad, p, _options.DenseL2)).ToArray();
-            var denseTables = _denseEmbeddings?.Parameters.Select(p => AddL2(p.grad, p, _options.EmbeddingL2)).ToArray();
+            var dense = _dense.Parameters.Select(p => AddL2(p.grad, p, _options.DenseL2, _denseL2)).ToArray();
+            var denseTables = _denseEmbeddings?.Parameters.Select(p => AddL2(p.grad, p, _options.EmbeddingL2, _embeddingL2)).ToArray();
             var sparse = _sparseEmbeddings?.CollectGradients()
-                .Select(g => (g.Table, g.Rows, Gradient: _options.EmbeddingL2 > 0 ? g.Gradient + (g.Table.index_select(0, g.Rows) * _options.EmbeddingL2) : g.Gradient))
+                .Select(g => (g.Table, g.Rows, Gradient: _options.EmbeddingL2 > 0 ? g.Gradient + g.Table.index_select(0, g.Rows).mul(_embeddingL2) : g.Gradient))
                 .ToArray();
 
             var all = dense.Concat(denseTables ?? []).Where(g => g is not null).Select(g => g!).Concat(sparse?.Select(s => s.Gradient) ?? []).ToArray();
-            var norm = all.Length == 0 ? zeros(1) : stack(all.Select(g => g.pow(2).sum()).ToArray()).sum().sqrt();
-            if (_options.GradientClipNorm is { } clip && all.Length > 0)
+            var norm = all.Length == 0 ? zeros(1) : stack(all.Select(g => (g * g).sum()).ToArray()).sum().sqrt();
+            if (_clip is { } clip && all.Length > 0)
             {
                 // Scale by min(1, clip / (norm + 1e-6)) without reading the norm back to the host.
-                var coefficient = (clip / (norm + 1e-6)).clamp_max(1.0);
+                var coefficient = norm.add(ClipEpsilon).reciprocal_().mul_(clip).clamp_max(Scalars.One);
                 dense = dense.Select(g => g?.mul(coefficient)).ToArray();
                 denseTables = denseTables?.Select(g => g?.mul(coefficient)).ToArray();
                 sparse = sparse?.Select(s => (s.Table, s.Rows, s.Gradient.mul(coefficient))).ToArray();
@@ -88,7 +96,7 @@ public sealed class MultiTaskOptimizer : IDisposable
         using var scope = NewDisposeScope();
         foreach (var p in _dense.Parameters.Concat(_denseEmbeddings?.Parameters ?? []))
         {
-            p.grad?.fill_(0);
+            p.grad?.fill_(Scalars.Zero);
         }
 
         _sparseEmbeddings?.ClearLookups();
@@ -141,6 +149,6 @@ public sealed class MultiTaskOptimizer : IDisposable
         _sparseEmbeddings?.Dispose();
     }
 
-    private static Tensor? AddL2(Tensor? gradient, Tensor parameter, double l2) =>
-        gradient is null ? null : l2 > 0 ? gradient + (parameter * l2) : gradient;
+    private static Tensor? AddL2(Tensor? gradient, Tensor parameter, double l2, Scalar factor) =>
+        gradient is null ? null : l2 > 0 ? gradient + parameter.mul(factor) : gradient;
 }

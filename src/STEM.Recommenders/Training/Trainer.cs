@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using STEM.Recommenders.Data;
 using STEM.Recommenders.Evaluation;
 using STEM.Recommenders.Models;
+using STEM.Recommenders.Modules;
 using STEM.Recommenders.Training.Weighting;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -259,7 +260,7 @@ public sealed partial class Trainer
             var value = monitor.Value(report);
             var improved = monitor.Improves(value, _state.BestValue);
             var record = new EvaluationRecord(_state.Epoch + 1, _state.GlobalStep, MeanLosses(_evalLossSum!, _evalLossSteps), report, value, optimizer.LearningRate, improved);
-            _evalLossSum!.fill_(0);
+            _evalLossSum!.fill_(Scalars.Zero);
             _evalLossSteps = 0;
             _history.Add(record);
             if (improved)
@@ -302,7 +303,7 @@ public sealed partial class Trainer
             {
                 if (validation is null)
                 {
-                    _lossSum!.fill_(0);
+                    _lossSum!.fill_(Scalars.Zero);
                     _lossSteps = 0;
                 }
 
@@ -314,7 +315,7 @@ public sealed partial class Trainer
             var losses = evaluationLosses ?? MeanLosses(_lossSum!, _lossSteps);
             if (validation is null)
             {
-                _lossSum!.fill_(0);
+                _lossSum!.fill_(Scalars.Zero);
                 _lossSteps = 0;
             }
 
@@ -341,7 +342,8 @@ public sealed partial class Trainer
         private Dictionary<string, double> MeanLosses(Tensor sum, long steps)
         {
             using var scope = NewDisposeScope();
-            var values = steps == 0 ? new double[model.TaskNames.Count] : (sum / steps).to(ScalarType.Float64).cpu().data<double>().ToArray();
+            using var count = ((double)Math.Max(1, steps)).ToScalar();
+            var values = steps == 0 ? new double[model.TaskNames.Count] : sum.div(count).to(ScalarType.Float64).cpu().data<double>().ToArray();
             return model.TaskNames.Select((t, i) => (t, values[i])).ToDictionary(x => x.t, x => x.Item2);
         }
 

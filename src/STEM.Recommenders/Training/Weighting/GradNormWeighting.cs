@@ -1,4 +1,5 @@
 using STEM.Recommenders.Models;
+using STEM.Recommenders.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -72,9 +73,10 @@ public sealed class GradNormWeighting : ILossWeighting
         var gradientNorms = stack(norms);
 
         // Targets are constants: mean(G) · r_t^α.
-        var ratio = taskLosses.detach() / _initialLosses.clamp_min(1e-12);
+        var ratio = taskLosses.detach() / _initialLosses.clamp_min(Scalars.Tiny);
         var relative = ratio / ratio.mean();
-        var target = (gradientNorms.mean() * relative.pow(_alpha)).detach();
+        using var alpha = _alpha.ToScalar();
+        var target = (gradientNorms.mean() * relative.pow(alpha)).detach();
         var balance = (gradientNorms - target).abs().sum();
         var weightGradient = torch.autograd.grad([balance], [w], retain_graph: true)[0];
 
@@ -106,8 +108,11 @@ public sealed class GradNormWeighting : ILossWeighting
     {
         using var _ = no_grad();
         var w = TaskWeights;
-        w.clamp_(min: 1e-6);
-        w.mul_(w.shape[0] / w.sum());
+        using var scope = NewDisposeScope();
+        using var floor = 1e-6.ToScalar();
+        using var count = ((double)w.shape[0]).ToScalar();
+        w.clamp_(min: floor);
+        w.mul_(w.sum().reciprocal().mul_(count));
     }
 
     /// <inheritdoc />

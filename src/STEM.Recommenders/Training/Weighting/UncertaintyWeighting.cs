@@ -1,4 +1,5 @@
 using STEM.Recommenders.Models;
+using STEM.Recommenders.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -35,7 +36,7 @@ public sealed class UncertaintyWeighting : ILossWeighting
     {
         ArgumentNullException.ThrowIfNull(taskLosses);
         var s = LogVariance;
-        var total = ((taskLosses / (2 * s.exp())) + (s / 2)).sum();
+        var total = ((taskLosses / s.exp().mul(Scalars.Two)) + s.mul(Scalars.Half)).sum();
         if (auxiliaryLoss is not null)
         {
             total = total + auxiliaryLoss;
@@ -54,7 +55,7 @@ public sealed class UncertaintyWeighting : ILossWeighting
     public IReadOnlyList<double> CurrentWeights()
     {
         using var _ = NewDisposeScope();
-        return (0.5 * (-LogVariance.detach()).exp()).to(ScalarType.Float64).cpu().data<double>().ToArray();
+        return (-LogVariance.detach()).exp().mul(Scalars.Half).to(ScalarType.Float64).cpu().data<double>().ToArray();
     }
 
     /// <inheritdoc />
