@@ -64,6 +64,8 @@ public sealed class ExpertPool : nn.Module<Tensor, Tensor>
             return experts.forward(input);
         }
 
-        return experts.forward(input.index_select(0, input_views));
+        // Cast before gathering: under mixed precision the per-expert copy is then half the size.
+        var views = input.dtype == experts.ComputeType ? input : input.to(experts.ComputeType);
+        return experts.forward(views.index_select(0, input_views));
     }
 }

@@ -89,6 +89,9 @@ public sealed class StackedMlp : nn.Module<Tensor, Tensor>
     /// <summary>Output width.</summary>
     public int OutputDim { get; }
 
+    /// <summary>The dtype of the matrix products (bfloat16 under mixed precision, else float32).</summary>
+    public ScalarType ComputeType => _options.Precision.ComputeType();
+
     /// <summary>The stacked weight of layer l, [N, in, out].</summary>
     public Parameter Weight(int layer) => weights[layer];
 
