@@ -9,14 +9,19 @@ namespace STEM.Recommenders.Benchmarks.Micro;
 /// [512, 512, 512] over the 36 × 16 = 576-wide embedding), forward and backward for one 4096-row
 /// batch: the batched <see cref="ExpertPool"/> (one bmm per layer) against 11 separate experts run in
 /// a loop, as nn.Linear-based <see cref="Mlp"/>s (what PyTorch reference code does) and as
-/// single-expert <see cref="StackedMlp"/>s. Every variant produces [11, B, 512], sums it and
-/// backpropagates into the weights and the input.
+/// single-expert <see cref="StackedMlp"/>s. Every variant produces [11, B, units], sums it and
+/// backpropagates into the weights and the input. <see cref="Units"/> = 512 is the paper's size
+/// (4096 rows); 32 is a small expert layer (256 rows) where the per-operation cost that batching
+/// removes is a large share of the work, as it is on a GPU.
 /// </summary>
 public class ExpertPoolBenchmarks
 {
     private const int Experts = 11;
     private const int InputDim = 576;
-    private static readonly MlpOptions ExpertOptions = new() { HiddenUnits = [512, 512, 512] };
+
+    /// <summary>Width of each of the three expert layers.</summary>
+    [Params(512, 32)]
+    public int Units { get; set; }
 
     private ExpertPool? _pool;
     private Mlp[] _mlps = [];
@@ -28,10 +33,12 @@ public class ExpertPoolBenchmarks
     {
         MicroSetup.InitializeTorch();
         manual_seed(2023);
-        _pool = new ExpertPool("pool", Experts, InputDim, ExpertOptions);
-        _mlps = Enumerable.Range(0, Experts).Select(i => new Mlp($"expert{i}", InputDim, ExpertOptions)).ToArray();
-        _singles = Enumerable.Range(0, Experts).Select(i => new StackedMlp($"expert{i}", 1, InputDim, ExpertOptions)).ToArray();
-        _input = randn(MicroSetup.BatchSize, InputDim).requires_grad_(true);
+        var expertOptions = new MlpOptions { HiddenUnits = [Units, Units, Units] };
+        var rows = Units >= 512 ? MicroSetup.BatchSize : 256;
+        _pool = new ExpertPool("pool", Experts, InputDim, expertOptions);
+        _mlps = Enumerable.Range(0, Experts).Select(i => new Mlp($"expert{i}", InputDim, expertOptions)).ToArray();
+        _singles = Enumerable.Range(0, Experts).Select(i => new StackedMlp($"expert{i}", 1, InputDim, expertOptions)).ToArray();
+        _input = randn(rows, InputDim).requires_grad_(true);
     }
 
     [Benchmark(Baseline = true, Description = "ExpertPool (11 experts batched)")]
