@@ -13,13 +13,7 @@ public sealed class DenseAdam : IDisposable
 {
     private readonly Tensor[] _m;
     private readonly Tensor[] _v;
-    private readonly double _beta1;
-    private readonly double _beta2;
-    private readonly Scalar _beta1Scalar;
-    private readonly Scalar _beta2Scalar;
-    private readonly Scalar _oneMinusBeta1;
-    private readonly Scalar _oneMinusBeta2;
-    private readonly Scalar _eps;
+    private readonly AdamCoefficients _adam;
 
     /// <summary>Creates zeroed moments for each parameter.</summary>
     public DenseAdam(IReadOnlyList<Parameter> parameters, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8)
@@ -28,13 +22,7 @@ public sealed class DenseAdam : IDisposable
         Parameters = parameters;
         _m = parameters.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
         _v = parameters.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
-        _beta1 = beta1;
-        _beta2 = beta2;
-        _beta1Scalar = beta1.ToScalar();
-        _beta2Scalar = beta2.ToScalar();
-        _oneMinusBeta1 = (1 - beta1).ToScalar();
-        _oneMinusBeta2 = (1 - beta2).ToScalar();
-        _eps = eps.ToScalar();
+        _adam = new AdamCoefficients(beta1, beta2, eps);
     }
 
     /// <summary>The parameters updated.</summary>
@@ -48,12 +36,8 @@ public sealed class DenseAdam : IDisposable
     {
         ArgumentNullException.ThrowIfNull(gradients);
         StepCount++;
-        var bc1 = 1 - Math.Pow(_beta1, StepCount);
-        var bc2 = Math.Sqrt(1 - Math.Pow(_beta2, StepCount));
         using var _ = no_grad();
         using var scope = NewDisposeScope();
-        using var correction2 = bc2.ToScalar();
-        using var stepSize = (-learningRate / bc1).ToScalar();
         for (var i = 0; i < Parameters.Count; i++)
         {
             if (gradients[i] is not { } g)
@@ -61,10 +45,8 @@ public sealed class DenseAdam : IDisposable
                 continue;
             }
 
-            _m[i].mul_(_beta1Scalar).add_(g, alpha: _oneMinusBeta1);
-            _v[i].mul_(_beta2Scalar).addcmul_(g, g, value: _oneMinusBeta2);
-            var denominator = _v[i].sqrt().div_(correction2).add_(_eps);
-            Parameters[i].addcdiv_(_m[i], denominator, value: stepSize);
+            _adam.UpdateMoments(_m[i], _v[i], g);
+            _adam.Apply(Parameters[i], _m[i], _v[i], learningRate, StepCount);
         }
     }
 

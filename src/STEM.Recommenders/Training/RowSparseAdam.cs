@@ -15,13 +15,7 @@ public sealed class RowSparseAdam : IDisposable
 {
     private readonly EmbeddingBank[] _banks;
     private readonly Dictionary<IntPtr, TableState> _state = new();
-    private readonly double _beta1;
-    private readonly double _beta2;
-    private readonly Scalar _beta1Scalar;
-    private readonly Scalar _beta2Scalar;
-    private readonly Scalar _oneMinusBeta1;
-    private readonly Scalar _oneMinusBeta2;
-    private readonly Scalar _eps;
+    private readonly AdamCoefficients _adam;
 
     /// <summary>Creates zeroed moments for every table and switches the banks to row-sparse lookups.</summary>
     public RowSparseAdam(IEnumerable<EmbeddingBank> banks, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8)
@@ -37,13 +31,7 @@ public sealed class RowSparseAdam : IDisposable
             }
         }
 
-        _beta1 = beta1;
-        _beta2 = beta2;
-        _beta1Scalar = beta1.ToScalar();
-        _beta2Scalar = beta2.ToScalar();
-        _oneMinusBeta1 = (1 - beta1).ToScalar();
-        _oneMinusBeta2 = (1 - beta2).ToScalar();
-        _eps = eps.ToScalar();
+        _adam = new AdamCoefficients(beta1, beta2, eps);
     }
 
     /// <summary>The tables' gradients since the last step, merged per table: (table, unique rows [U], row gradients [U, W]).</summary>
@@ -81,15 +69,13 @@ public sealed class RowSparseAdam : IDisposable
         {
             var state = _state[table.Handle];
             state.Step++;
-            var bc1 = 1 - Math.Pow(_beta1, state.Step);
-            var bc2 = Math.Sqrt(1 - Math.Pow(_beta2, state.Step));
-            using var correction2 = bc2.ToScalar();
-            using var stepSize = (-learningRate / bc1).ToScalar();
-            var m = state.M.index_select(0, rows).mul_(_beta1Scalar).add_(g, alpha: _oneMinusBeta1);
-            var v = state.V.index_select(0, rows).mul_(_beta2Scalar).addcmul_(g, g, value: _oneMinusBeta2);
+            var m = state.M.index_select(0, rows);
+            var v = state.V.index_select(0, rows);
+            _adam.UpdateMoments(m, v, g);
             state.M.index_copy_(0, rows, m);
             state.V.index_copy_(0, rows, v);
-            var updated = table.index_select(0, rows).addcdiv_(m, v.sqrt().div_(correction2).add_(_eps), value: stepSize);
+            var updated = table.index_select(0, rows);
+            _adam.Apply(updated, m, v, learningRate, state.Step);
             table.index_copy_(0, rows, updated);
         }
     }
