@@ -50,23 +50,27 @@ internal abstract class FieldEncoder
         return number;
     }
 
-    /// <summary>The categorical key of a raw value after an optional numeric transform.</summary>
-    protected static string? Key(DataColumn column, int row, ValueTransform? transform, string feature)
+    /// <summary>A raw value as a number after the optional transform; <see langword="null"/> when missing.</summary>
+    protected static double? Number(DataColumn column, int row, ValueTransform? transform, string feature)
     {
         var raw = column[row];
-        if (raw is null || transform is null)
+        if (raw is null)
         {
-            return raw;
+            return null;
         }
 
-        var transformed = transform.Apply(ParseNumber(column, row, raw, feature));
-        if (transformed is null)
+        var value = ParseNumber(column, row, raw, feature);
+        if (transform is null)
         {
-            throw new DataFormatException(column.LocationOf(row), $"'{raw}' is outside the domain of {transform.Kind} (feature '{feature}')");
+            return value;
         }
 
-        return transformed.Value.ToString(CultureInfo.InvariantCulture);
+        return transform.Apply(value) ?? throw new DataFormatException(column.LocationOf(row), $"'{raw}' is outside the domain of {transform.Kind} (feature '{feature}')");
     }
+
+    /// <summary>The categorical key of a raw value after an optional numeric transform.</summary>
+    protected static string? Key(DataColumn column, int row, ValueTransform? transform, string feature) =>
+        transform is null ? column[row] : Number(column, row, transform, feature)?.ToString(CultureInfo.InvariantCulture);
 
     protected static string[] BuildVocabulary(Dictionary<string, int> counts, int minCount) =>
         counts.Where(kv => kv.Value >= minCount)
@@ -177,7 +181,7 @@ internal sealed class NumericEncoder : FieldEncoder
         var values = new List<double>(column.Count);
         for (var r = 0; r < column.Count; r++)
         {
-            if (Value(spec, column, r) is { } v)
+            if (Number(column, r, spec.Transform, spec.Name) is { } v)
             {
                 values.Add(v);
             }
@@ -220,7 +224,7 @@ internal sealed class NumericEncoder : FieldEncoder
         for (var r = 0; r < column.Count; r++)
         {
             var at = (long)r * stride + firstSlot;
-            var value = Value(_spec, column, r);
+            var value = Number(column, r, _spec.Transform, _spec.Name);
             if (_boundaries is not null)
             {
                 ids[at] = offset + (value is { } v ? 1 + UpperBound(_boundaries, v) : 0);
@@ -245,23 +249,6 @@ internal sealed class NumericEncoder : FieldEncoder
         NumericScaling.MinMax => Fitted.Maximum > Fitted.Minimum ? (x - Fitted.Minimum!.Value) / (Fitted.Maximum!.Value - Fitted.Minimum!.Value) : 0,
         _ => x,
     };
-
-    private static double? Value(NumericFeature spec, DataColumn column, int row)
-    {
-        var raw = column[row];
-        if (raw is null)
-        {
-            return null;
-        }
-
-        var value = ParseNumber(column, row, raw, spec.Name);
-        if (spec.Transform is { } transform)
-        {
-            return transform.Apply(value) ?? throw new DataFormatException(column.LocationOf(row), $"'{raw}' is outside the domain of {transform.Kind} (feature '{spec.Name}')");
-        }
-
-        return value;
-    }
 
     /// <summary>Number of boundaries ≤ value, i.e. the bucket index in [0, boundaries].</summary>
     private static int UpperBound(double[] boundaries, double value)
