@@ -34,7 +34,7 @@ public sealed class Omoe : MultiTaskModel
     public override IReadOnlyList<int>? ExpertOwners { get; }
 
     /// <inheritdoc />
-    public override Parameter? LastSharedLayer => experts.Experts.Weight(experts.Experts.LayerCount - 1);
+    public override Parameter? LastSharedLayer => experts.Experts.LastWeight;
 
     /// <inheritdoc />
     public override MultiTaskOutput forward(FeatureBatch batch)

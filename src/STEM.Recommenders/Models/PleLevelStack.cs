@@ -29,31 +29,18 @@ internal sealed class PleLevelStack : nn.Module<FeatureBatch, MultiTaskOutput>
     {
         _taskCount = taskCount;
         embedding = new EmbeddingBank("embedding", layout, options.EmbeddingDim, taskEmbeddings ? taskCount : 0, options.EmbeddingInitStd);
-        var owners = new List<int>();
-        var views = new List<int>();
-        for (var t = 0; t < taskCount; t++)
-        {
-            owners.AddRange(Enumerable.Repeat(t, specificPerTask));
-            views.AddRange(Enumerable.Repeat(t, specificPerTask));
-        }
-
-        owners.AddRange(Enumerable.Repeat(-1, sharedExperts));
-        views.AddRange(Enumerable.Repeat(taskCount, sharedExperts));
+        var (owners, views) = ExpertAssignment.For(taskCount, specificPerTask, sharedExperts);
         ExpertOwners = owners;
-        _expertCount = owners.Count;
+        _expertCount = owners.Length;
 
-        // Task t's gate chooses among its own experts then the shared ones.
+        // Task t's gate chooses among its own experts then the shared ones (the assignment's order).
         var chosen = new long[taskCount, specificPerTask + sharedExperts];
         for (var t = 0; t < taskCount; t++)
         {
-            for (var j = 0; j < specificPerTask; j++)
+            var own = Enumerable.Range(0, owners.Length).Where(e => owners[e] == t || owners[e] == -1).ToArray();
+            for (var j = 0; j < own.Length; j++)
             {
-                chosen[t, j] = (t * specificPerTask) + j;
-            }
-
-            for (var k = 0; k < sharedExperts; k++)
-            {
-                chosen[t, specificPerTask + k] = (taskCount * specificPerTask) + k;
+                chosen[t, j] = own[j];
             }
         }
 
@@ -77,7 +64,7 @@ internal sealed class PleLevelStack : nn.Module<FeatureBatch, MultiTaskOutput>
 
     public IReadOnlyList<int> ExpertOwners { get; }
 
-    public Parameter LastSharedLayer => experts[experts.Count - 1].Experts.Weight(experts[experts.Count - 1].Experts.LayerCount - 1);
+    public Parameter LastSharedLayer => experts[experts.Count - 1].Experts.LastWeight;
 
     public override MultiTaskOutput forward(FeatureBatch batch)
     {

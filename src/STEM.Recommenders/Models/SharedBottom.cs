@@ -27,7 +27,7 @@ public sealed class SharedBottom : MultiTaskModel
     }
 
     /// <inheritdoc />
-    public override Parameter? LastSharedLayer => bottom.Weight(bottom.LayerCount - 1);
+    public override Parameter? LastSharedLayer => bottom.LastWeight;
 
     /// <inheritdoc />
     public override MultiTaskOutput forward(FeatureBatch batch)

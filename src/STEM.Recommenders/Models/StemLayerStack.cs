@@ -34,21 +34,12 @@ internal sealed class StemLayerStack : nn.Module<FeatureBatch, MultiTaskOutput>
         : base("net")
     {
         embedding = new EmbeddingBank("embedding", layout, options.EmbeddingDim, taskCount, options.EmbeddingInitStd);
-        var owners = new List<int>();
-        var views = new List<int>();
-        for (var t = 0; t < taskCount; t++)
-        {
-            owners.AddRange(Enumerable.Repeat(t, specificPerTask));
-            views.AddRange(Enumerable.Repeat(t, specificPerTask));
-        }
-
-        owners.AddRange(Enumerable.Repeat(-1, sharedExperts));
-        views.AddRange(Enumerable.Repeat(taskCount, sharedExperts));
+        var (owners, views) = ExpertAssignment.For(taskCount, specificPerTask, sharedExperts);
         ExpertOwners = owners;
         var width = embedding.ViewWidth;
         for (var l = 0; l < layers; l++)
         {
-            experts.Add(new ExpertPool($"experts{l}", owners.Count, width, expert, views));
+            experts.Add(new ExpertPool($"experts{l}", owners.Length, width, expert, views));
             gates.Add(new AfTbGate($"gates{l}", taskCount, width, owners, gate, sharedGate: l < layers - 1, gateInput, strictSharedGate, stopGradient));
             width = expert.HiddenUnits[^1];
         }
@@ -59,7 +50,7 @@ internal sealed class StemLayerStack : nn.Module<FeatureBatch, MultiTaskOutput>
 
     public IReadOnlyList<int> ExpertOwners { get; }
 
-    public Parameter LastSharedLayer => experts[experts.Count - 1].Experts.Weight(experts[experts.Count - 1].Experts.LayerCount - 1);
+    public Parameter LastSharedLayer => experts[experts.Count - 1].Experts.LastWeight;
 
     public override MultiTaskOutput forward(FeatureBatch batch)
     {

@@ -101,6 +101,9 @@ public sealed class StackedMlp : nn.Module<Tensor, Tensor>
     /// <summary>Number of linear layers (hidden plus output).</summary>
     public int LayerCount => weights.Count;
 
+    /// <summary>The stacked weight of the last layer, [N, in, out].</summary>
+    public Parameter LastWeight => weights[^1];
+
     /// <summary>Runs the N MLPs.</summary>
     /// <param name="input">[N, B, in] (one input per MLP) or [B, in] (the same input for all).</param>
     /// <returns>[N, B, out] in float32.</returns>
