@@ -88,9 +88,8 @@ public sealed class ExperimentRunner
     {
         ArgumentNullException.ThrowIfNull(config);
         ExperimentConfigLoader.Validate(config);
-        var device = StartRuntime(config.Runtime);
-        var splits = await LoadDataAsync(config.Data, cancellationToken).ConfigureAwait(false);
-        using var data = splits.Encode(config.Data.Resident ? device : null);
+        var (device, data) = await PrepareAsync(config, cancellationToken).ConfigureAwait(false);
+        using var _ = data;
         var name = ModelCatalog.NameOf(config.Model);
         var training = outputDirectory is null ? config.Training : config.Training with { CheckpointDirectory = config.Training.CheckpointDirectory ?? Path.Combine(outputDirectory, "checkpoints") };
         var (report, model) = await Task.Factory.StartNew(
@@ -129,9 +128,8 @@ public sealed class ExperimentRunner
             throw new ArgumentException("Name at least one model.", nameof(models));
         }
 
-        var device = StartRuntime(config.Runtime);
-        var splits = await LoadDataAsync(config.Data, cancellationToken).ConfigureAwait(false);
-        using var data = splits.Encode(config.Data.Resident ? device : null);
+        var (device, data) = await PrepareAsync(config, cancellationToken).ConfigureAwait(false);
+        using var _ = data;
         var configured = ModelCatalog.NameOf(config.Model);
         return await Task.Factory.StartNew(
             () =>
@@ -180,6 +178,14 @@ public sealed class ExperimentRunner
             cancellationToken,
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts the runtime, then loads, splits and encodes the data (on the device when resident).</summary>
+    private async Task<(Device Device, EncodedSplits Data)> PrepareAsync(ExperimentConfig config, CancellationToken cancellationToken)
+    {
+        var device = StartRuntime(config.Runtime);
+        var splits = await LoadDataAsync(config.Data, cancellationToken).ConfigureAwait(false);
+        return (device, splits.Encode(config.Data.Resident ? device : null));
     }
 
     private static void Write(ComparisonReport comparison, string? outputDirectory)

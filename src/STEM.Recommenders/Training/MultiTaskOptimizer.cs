@@ -54,39 +54,32 @@ public sealed class MultiTaskOptimizer : IDisposable
     public Tensor Step()
     {
         using var _ = no_grad();
-        var scope = NewDisposeScope();
-        try
+        using var scope = NewDisposeScope();
+        var dense = _dense.Parameters.Select(p => AddL2(p.grad, p, _options.DenseL2, _denseL2)).ToArray();
+        var denseTables = _denseEmbeddings?.Parameters.Select(p => AddL2(p.grad, p, _options.EmbeddingL2, _embeddingL2)).ToArray();
+        var sparse = _sparseEmbeddings?.CollectGradients()
+            .Select(g => (g.Table, g.Rows, Gradient: _options.EmbeddingL2 > 0 ? g.Gradient + g.Table.index_select(0, g.Rows).mul(_embeddingL2) : g.Gradient))
+            .ToArray();
+
+        var all = dense.Concat(denseTables ?? []).Where(g => g is not null).Select(g => g!).Concat(sparse?.Select(s => s.Gradient) ?? []).ToArray();
+        var norm = all.Length == 0 ? zeros(1) : stack(all.Select(g => (g * g).sum()).ToArray()).sum().sqrt();
+        if (_clip is { } clip && all.Length > 0)
         {
-            var dense = _dense.Parameters.Select(p => AddL2(p.grad, p, _options.DenseL2, _denseL2)).ToArray();
-            var denseTables = _denseEmbeddings?.Parameters.Select(p => AddL2(p.grad, p, _options.EmbeddingL2, _embeddingL2)).ToArray();
-            var sparse = _sparseEmbeddings?.CollectGradients()
-                .Select(g => (g.Table, g.Rows, Gradient: _options.EmbeddingL2 > 0 ? g.Gradient + g.Table.index_select(0, g.Rows).mul(_embeddingL2) : g.Gradient))
-                .ToArray();
-
-            var all = dense.Concat(denseTables ?? []).Where(g => g is not null).Select(g => g!).Concat(sparse?.Select(s => s.Gradient) ?? []).ToArray();
-            var norm = all.Length == 0 ? zeros(1) : stack(all.Select(g => (g * g).sum()).ToArray()).sum().sqrt();
-            if (_clip is { } clip && all.Length > 0)
-            {
-                // Scale by min(1, clip / (norm + 1e-6)) without reading the norm back to the host.
-                var coefficient = norm.add(ClipEpsilon).reciprocal_().mul_(clip).clamp_max(Scalars.One);
-                dense = dense.Select(g => g?.mul(coefficient)).ToArray();
-                denseTables = denseTables?.Select(g => g?.mul(coefficient)).ToArray();
-                sparse = sparse?.Select(s => (s.Table, s.Rows, s.Gradient.mul(coefficient))).ToArray();
-            }
-
-            _dense.Step(LearningRate, dense);
-            _denseEmbeddings?.Step(LearningRate, denseTables!);
-            if (sparse is not null)
-            {
-                _sparseEmbeddings!.Step(LearningRate, sparse);
-            }
-
-            return norm.MoveToOuterDisposeScope();
+            // Scale by min(1, clip / (norm + 1e-6)) without reading the norm back to the host.
+            var coefficient = norm.add(ClipEpsilon).reciprocal_().mul_(clip).clamp_max(Scalars.One);
+            dense = dense.Select(g => g?.mul(coefficient)).ToArray();
+            denseTables = denseTables?.Select(g => g?.mul(coefficient)).ToArray();
+            sparse = sparse?.Select(s => (s.Table, s.Rows, s.Gradient.mul(coefficient))).ToArray();
         }
-        finally
+
+        _dense.Step(LearningRate, dense);
+        _denseEmbeddings?.Step(LearningRate, denseTables!);
+        if (sparse is not null)
         {
-            scope.Dispose();
+            _sparseEmbeddings!.Step(LearningRate, sparse);
         }
+
+        return norm.MoveToOuterDisposeScope();
     }
 
     /// <summary>Clears gradients and recorded embedding lookups.</summary>

@@ -299,24 +299,18 @@ public sealed partial class Trainer
 
         private void Report(EvaluationReport? validation, IReadOnlyDictionary<string, double>? evaluationLosses = null)
         {
-            if (progress is null)
-            {
-                if (validation is null)
-                {
-                    _lossSum!.fill_(Scalars.Zero);
-                    _lossSteps = 0;
-                }
-
-                return;
-            }
-
             // After an evaluation, report the losses since the previous evaluation: the running sum may
             // just have been reset by a regular report on the same step.
-            var losses = evaluationLosses ?? MeanLosses(_lossSum!, _lossSteps);
+            var losses = progress is null ? null : evaluationLosses ?? MeanLosses(_lossSum!, _lossSteps);
             if (validation is null)
             {
                 _lossSum!.fill_(Scalars.Zero);
                 _lossSteps = 0;
+            }
+
+            if (progress is null)
+            {
+                return;
             }
 
             var trainingTime = _clock.Elapsed - _evaluationTime;
@@ -330,7 +324,7 @@ public sealed partial class Trainer
                 Step = _state.StepInEpoch + (validation is null ? 1 : 0),
                 StepsPerEpoch = StepsPerEpoch,
                 GlobalStep = _state.GlobalStep,
-                TaskLosses = losses,
+                TaskLosses = losses!,
                 SamplesPerSecond = rate,
                 LearningRate = optimizer.LearningRate,
                 Elapsed = _clock.Elapsed,
