@@ -62,9 +62,13 @@ public sealed class FeaturePipeline
             throw new DataFormatException(train.Source, "the training table has no rows");
         }
 
-        var columns = schema.Features.Select(f => train.Column(f.SourceColumn)).ToArray();
-        var fitted = new FittedFeature[columns.Length];
-        RunParallel(fitted.Length, i => fitted[i] = FieldEncoder.Fit(schema.Features[i], columns[i]).Fitted);
+        foreach (var column in schema.Features.SelectMany(f => f.SourceColumns))
+        {
+            _ = train.Column(column); // a missing column is reported before any work starts
+        }
+
+        var fitted = new FittedFeature[schema.Features.Count];
+        RunParallel(fitted.Length, i => fitted[i] = FieldEncoder.Fit(schema.Features[i], train).Fitted);
         return new FeaturePipeline(schema, fitted);
     }
 
@@ -160,11 +164,15 @@ public sealed class FeaturePipeline
         var stride = Layout.SlotCount;
         var ids = new long[(long)n * stride];
         var weights = _encoders.Any(e => e.ProducesWeights) ? new float[(long)n * stride] : null;
-        var columns = Schema.Features.Select(f => table.Column(f.SourceColumn)).ToArray();
+        foreach (var column in Schema.Features.SelectMany(f => f.SourceColumns))
+        {
+            _ = table.Column(column); // a missing column is reported before any work starts
+        }
+
         RunParallel(_encoders.Length, i =>
         {
             var field = Layout.Fields[_slotOf[i]];
-            _encoders[i].Encode(columns[i], ids, weights, stride, field.FirstSlot, field.Offset);
+            _encoders[i].Encode(table, ids, weights, stride, field.FirstSlot, field.Offset);
         });
 
         float[]? labels = null, mask = null;

@@ -83,6 +83,9 @@ public sealed record FeatureSchema
                     }
 
                     break;
+                case DenseVectorFeature v:
+                    v.ValidateColumns();
+                    break;
             }
         }
 
@@ -108,7 +111,7 @@ public sealed record FeatureSchema
 
     /// <summary>Every column the schema reads (features, labels, group key), without duplicates.</summary>
     public IReadOnlyList<string> RequiredColumns() =>
-        Features.Select(f => f.SourceColumn)
+        Features.SelectMany(f => f.SourceColumns)
             .Concat(Tasks.Select(t => t.SourceColumn))
             .Concat(GroupColumn is null ? [] : [GroupColumn])
             .Distinct(StringComparer.Ordinal)

@@ -10,6 +10,7 @@ namespace STEM.Recommenders.Features;
 [JsonDerivedType(typeof(CategoricalFeature), "categorical")]
 [JsonDerivedType(typeof(NumericFeature), "numeric")]
 [JsonDerivedType(typeof(MultiValueFeature), "multi_value")]
+[JsonDerivedType(typeof(DenseVectorFeature), "dense_vector")]
 public abstract record FeatureSpec
 {
     /// <summary>The field's name (unique in a schema).</summary>
@@ -28,6 +29,10 @@ public abstract record FeatureSpec
     /// <summary>The column the raw value is read from.</summary>
     [JsonIgnore]
     public string SourceColumn => Column ?? Name;
+
+    /// <summary>Every column the field reads (one for most fields; a dense vector reads one per component).</summary>
+    [JsonIgnore]
+    public virtual IReadOnlyList<string> SourceColumns => [SourceColumn];
 }
 
 /// <summary>A categorical field: each distinct value (or hash bucket) gets an embedding row.</summary>

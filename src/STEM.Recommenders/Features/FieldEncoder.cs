@@ -19,11 +19,12 @@ internal abstract class FieldEncoder
     /// <summary>Whether encoded weights can differ from 1 (numeric values, pooled multi-values, padding).</summary>
     public abstract bool ProducesWeights { get; }
 
-    public static FieldEncoder Fit(FeatureSpec spec, DataColumn column) => spec switch
+    public static FieldEncoder Fit(FeatureSpec spec, DataTable table) => spec switch
     {
-        CategoricalFeature c => CategoricalEncoder.Fit(c, column),
-        NumericFeature n => NumericEncoder.Fit(n, column),
-        MultiValueFeature m => MultiValueEncoder.Fit(m, column),
+        CategoricalFeature c => CategoricalEncoder.Fit(c, table.Column(c.SourceColumn)),
+        NumericFeature n => NumericEncoder.Fit(n, table.Column(n.SourceColumn)),
+        MultiValueFeature m => MultiValueEncoder.Fit(m, table.Column(m.SourceColumn)),
+        DenseVectorFeature v => DenseVectorEncoder.Fit(v, table),
         _ => throw new ArgumentException($"Unknown feature type {spec.GetType().Name}."),
     };
 
@@ -32,13 +33,19 @@ internal abstract class FieldEncoder
         CategoricalFeature => new CategoricalEncoder(fitted),
         NumericFeature => new NumericEncoder(fitted),
         MultiValueFeature => new MultiValueEncoder(fitted),
+        DenseVectorFeature => new DenseVectorEncoder(fitted),
         _ => throw new ArgumentException($"Unknown feature type {fitted.Spec.GetType().Name}."),
     };
 
     /// <summary>
-    /// Writes row r's slots at <c>ids[r * stride + firstSlot ..]</c> (and weights, when not null).
+    /// Writes row r's slots at <c>ids[r * stride + firstSlot ..]</c> (and weights, when not null),
+    /// reading the feature's source column of <paramref name="table"/>.
     /// </summary>
-    public abstract void Encode(DataColumn column, long[] ids, float[]? weights, int stride, int firstSlot, long offset);
+    public virtual void Encode(DataTable table, long[] ids, float[]? weights, int stride, int firstSlot, long offset) =>
+        Encode(table.Column(Fitted.Spec.SourceColumn), ids, weights, stride, firstSlot, offset);
+
+    /// <summary>Writes row r's slots for a single-column feature.</summary>
+    protected abstract void Encode(DataColumn column, long[] ids, float[]? weights, int stride, int firstSlot, long offset);
 
     protected static double ParseNumber(DataColumn column, int row, string value, string feature)
     {
@@ -134,7 +141,7 @@ internal sealed class CategoricalEncoder : FieldEncoder
         return new CategoricalEncoder(new FittedFeature { Spec = spec, Vocabulary = BuildVocabulary(counts, spec.MinCount) });
     }
 
-    public override void Encode(DataColumn column, long[] ids, float[]? weights, int stride, int firstSlot, long offset)
+    protected override void Encode(DataColumn column, long[] ids, float[]? weights, int stride, int firstSlot, long offset)
     {
         for (var r = 0; r < column.Count; r++)
         {
@@ -219,7 +226,7 @@ internal sealed class NumericEncoder : FieldEncoder
         });
     }
 
-    public override void Encode(DataColumn column, long[] ids, float[]? weights, int stride, int firstSlot, long offset)
+    protected override void Encode(DataColumn column, long[] ids, float[]? weights, int stride, int firstSlot, long offset)
     {
         for (var r = 0; r < column.Count; r++)
         {
@@ -299,7 +306,7 @@ internal sealed class MultiValueEncoder : FieldEncoder
         return new MultiValueEncoder(new FittedFeature { Spec = spec, Vocabulary = BuildVocabulary(counts, spec.MinCount) });
     }
 
-    public override void Encode(DataColumn column, long[] ids, float[]? weights, int stride, int firstSlot, long offset)
+    protected override void Encode(DataColumn column, long[] ids, float[]? weights, int stride, int firstSlot, long offset)
     {
         for (var r = 0; r < column.Count; r++)
         {

@@ -28,6 +28,12 @@ public sealed record FittedFeature
     /// <summary>Quantile boundaries (bucketised numeric fields), ascending.</summary>
     public IReadOnlyList<double>? Boundaries { get; init; }
 
+    /// <summary>Training mean of every component (standardised dense vectors).</summary>
+    public IReadOnlyList<double>? ComponentMeans { get; init; }
+
+    /// <summary>Training standard deviation of every component (standardised dense vectors); 1 for a constant component.</summary>
+    public IReadOnlyList<double>? ComponentStandardDeviations { get; init; }
+
     /// <summary>How many embedding rows the field needs.</summary>
     public long Rows => Spec switch
     {
@@ -36,9 +42,15 @@ public sealed record FittedFeature
         NumericFeature { Buckets: not null } => (Boundaries?.Count ?? 0) + 2L,
         NumericFeature => 1L,
         MultiValueFeature => 2L + (Vocabulary?.Count ?? 0),
+        DenseVectorFeature v => v.Dimension + 1L,
         _ => throw new InvalidOperationException($"Unknown feature type {Spec.GetType().Name}."),
     };
 
     /// <summary>How many id slots a row of this field takes (the maximum length of a multi-valued field, else 1).</summary>
-    public int Slots => Spec is MultiValueFeature m ? m.MaxLength : 1;
+    public int Slots => Spec switch
+    {
+        MultiValueFeature m => m.MaxLength,
+        DenseVectorFeature v => v.Dimension + 1,
+        _ => 1,
+    };
 }

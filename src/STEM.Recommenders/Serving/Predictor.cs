@@ -34,7 +34,7 @@ public sealed class Predictor : IDisposable
         _options = options ?? new PredictorOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.BatchSize, 1);
         _ownsArtifact = ownsArtifact;
-        _columns = artifact.Pipeline.Schema.Features.Select(f => f.SourceColumn).Distinct(StringComparer.Ordinal).ToArray();
+        _columns = artifact.Pipeline.Schema.Features.SelectMany(f => f.SourceColumns).Distinct(StringComparer.Ordinal).ToArray();
         _device = artifact.Model.TorchModule.parameters().FirstOrDefault()?.device ?? CPU;
         artifact.Model.TorchModule.eval();
     }

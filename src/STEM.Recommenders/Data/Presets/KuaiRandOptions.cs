@@ -12,6 +12,20 @@ public sealed record KuaiRandOptions
     /// <summary>Video features (video_features_basic_pure.csv[.gz]); <see langword="null"/> leaves its fields OOV.</summary>
     public string? VideoFeaturesPath { get; init; }
 
+    /// <summary>
+    /// Pretrained user vectors (for example written by <c>stem embed</c>): a table keyed by
+    /// <c>user_id</c> whose every other column is one component. They are joined onto the log and
+    /// encoded as the dense field <see cref="UserVectorFeatureName"/>; users without a vector get a
+    /// zero vector and the missing flag. <see langword="null"/> (the default) adds no such field.
+    /// </summary>
+    public string? UserVectorsPath { get; init; }
+
+    /// <summary>The feature name of the joined user vectors. Default "user_vector".</summary>
+    public string UserVectorFeatureName { get; init; } = "user_vector";
+
+    /// <summary>Give the user vectors task-specific projections in STEM models (default false: shared path only).</summary>
+    public bool UserVectorsTaskSpecific { get; init; }
+
     /// <summary>A separate log for the test split; when set, <see cref="TestDays"/> selects from it (all of it when empty).</summary>
     public string? TestLogPath { get; init; }
 

@@ -54,6 +54,24 @@ public static class KuaiRandPreset
         };
     }
 
+    /// <summary>Adds the dense user-vector field: every column of the vector table but its user_id key is a component.</summary>
+    private static FeatureSchema WithUserVectors(FeatureSchema schema, DataTable vectors, KuaiRandOptions options)
+    {
+        if (!vectors.HasColumn("user_id"))
+        {
+            throw new DataFormatException(new SourceLocation(vectors.Source, 1, "user_id"), "the user vector table has no 'user_id' column");
+        }
+
+        var components = vectors.ColumnNames.Where(c => c != "user_id").ToArray();
+        if (components.Length == 0)
+        {
+            throw new DataFormatException(new SourceLocation(vectors.Source, 1, null), "the user vector table has no component column besides 'user_id'");
+        }
+
+        var feature = new DenseVectorFeature { Name = options.UserVectorFeatureName, Columns = components, TaskSpecific = options.UserVectorsTaskSpecific };
+        return schema with { Features = [.. schema.Features, feature] };
+    }
+
     /// <summary>Reads, joins and splits the files.</summary>
     /// <exception cref="DataFormatException">A file is missing or malformed; the message names file, line and column.</exception>
     public static async Task<PresetSplits> LoadAsync(KuaiRandOptions options, TableReaderRegistry? readers = null, CancellationToken cancellationToken = default)
@@ -67,12 +85,20 @@ public static class KuaiRandPreset
         var testLogTask = options.TestLogPath is null ? null : readers.ReadAsync(options.TestLogPath, new TableReadRequest(logColumns), cancellationToken);
         var usersTask = options.UserFeaturesPath is null ? null : readers.ReadAsync(options.UserFeaturesPath, new TableReadRequest(["user_id", .. UserColumns]), cancellationToken);
         var videosTask = options.VideoFeaturesPath is null ? null : readers.ReadAsync(options.VideoFeaturesPath, new TableReadRequest(["video_id", .. VideoColumns]), cancellationToken);
+        var vectorsTask = options.UserVectorsPath is null ? null : readers.ReadAsync(options.UserVectorsPath, null, cancellationToken);
 
         var users = usersTask is null ? null : await usersTask.ConfigureAwait(false);
         var videos = videosTask is null ? null : await videosTask.ConfigureAwait(false);
+        var vectors = vectorsTask is null ? null : await vectorsTask.ConfigureAwait(false);
+        if (vectors is not null)
+        {
+            schema = WithUserVectors(schema, vectors, options);
+        }
+
         DataTable Join(DataTable log)
         {
             log = users is null ? log.WithMissingColumns(UserColumns) : log.LeftJoin(users, "user_id");
+            log = vectors is null ? log : log.LeftJoin(vectors, "user_id");
             return videos is null ? log.WithMissingColumns(VideoColumns) : log.LeftJoin(videos, "video_id");
         }
 
