@@ -41,7 +41,7 @@ public sealed record ClueEncoderOptions
     /// <summary>Dropout inside the Transformer layers and on the item vectors, in [0, 1). Default 0.1.</summary>
     public double Dropout { get; init; } = 0.1;
 
-    /// <summary>Add learned absolute position embeddings to the item vectors. Without them the user vector does not depend on the order of the items. Default true.</summary>
+    /// <summary>Add learned absolute position embeddings to the item vectors. Without them the user vector does not depend on the order of the items; with <see cref="Layers"/> = 0 it does not either (the mean of the items then only shifts by the mean of the first n positions, a length signal). Default true.</summary>
     public bool PositionEncoding { get; init; } = true;
 
     /// <summary>Checks the values.</summary>
