@@ -92,7 +92,7 @@ public sealed class ScalingPlotsTests : IDisposable
     }
 
     [Fact]
-    public void Loss_vs_compute_file_is_named_by_the_default_for_batch_size()
+    public void Loss_vs_batch_size_gets_its_default_file_name()
     {
         var runs = new[] { 32, 64, 128 }.Select(b => ScalingTestData.Run($"b{b}", 1e12, 3.0 - b / 1000.0, batch: b)).ToList();
 
