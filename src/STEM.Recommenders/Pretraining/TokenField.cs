@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace STEM.Recommenders.Pretraining;
 
 /// <summary>
@@ -27,9 +29,11 @@ public sealed record TokenField
     public IReadOnlyList<string> PositiveValues { get; init; } = ["1"];
 
     /// <summary>The column the raw value is read from.</summary>
+    [JsonIgnore]
     public string SourceColumn => Column ?? Name;
 
     /// <summary>Token slots this field occupies in an item: <see cref="MaxValues"/> for a multi-valued field, else 1.</summary>
+    [JsonIgnore]
     public int Slots => Kind == TokenFieldKind.MultiValue ? MaxValues : 1;
 
     /// <summary>A categorical field.</summary>

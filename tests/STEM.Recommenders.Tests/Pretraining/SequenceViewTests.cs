@@ -92,6 +92,20 @@ public class SequenceViewTests
     }
 
     [Fact]
+    public void Sequence_options_round_trip_as_json()
+    {
+        var json = JsonSerializer.Serialize(SequenceOptions.KuaiRand);
+
+        var back = JsonSerializer.Deserialize<SequenceOptions>(json)!;
+
+        json.Should().Contain("\"Kind\":\"MultiValue\"").And.Contain("\"type\":\"service\"").And.NotContain("MaxTokensPerItem");
+        back.Tokens.Should().Equal(SequenceOptions.KuaiRand.Tokens, (x, y) => x.Name == y.Name && x.Kind == y.Kind && x.MaxValues == y.MaxValues);
+        back.MaxTokensPerItem.Should().Be(11);
+        back.Views.Should().BeOfType<ServiceViews>().Which.Column.Should().Be("tab");
+        JsonSerializer.Serialize(back).Should().Be(json);
+    }
+
+    [Fact]
     public void Users_with_fewer_than_k_events_in_a_view_are_counted_exactly()
     {
         // (main, other) events: full 3/3, fewA 1/3, fewB 3/1, fewBoth 1/1.
