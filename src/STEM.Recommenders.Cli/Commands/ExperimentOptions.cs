@@ -37,6 +37,8 @@ internal sealed class ExperimentOptions
 
     public Option<string?> Videos { get; } = new("--videos") { Description = "kuairand: video features file.", HelpName = "FILE" };
 
+    public Option<string?> UserVectors { get; } = new("--user-vectors") { Description = "kuairand: pretrained user vectors (user_id + components, e.g. from stem embed), joined as a dense field.", HelpName = "FILE" };
+
     public Option<int[]?> TrainDays { get; } = OptionParsers.Days("--train-days", "kuairand: training days (default: every day before the first validation or test day).");
 
     public Option<int[]?> ValidationDays { get; } = OptionParsers.Days("--valid-days", "kuairand: validation days (default 20220430).", "--validation-days");
@@ -59,7 +61,7 @@ internal sealed class ExperimentOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Config, Preset, Train, Validation, Test, Users, Videos, TrainDays, ValidationDays, TestDays, Tasks, MinCount, Rows, Correlation, Epochs, BatchSize, LearningRate })
+        foreach (var option in new Option[] { Config, Preset, Train, Validation, Test, Users, Videos, UserVectors, TrainDays, ValidationDays, TestDays, Tasks, MinCount, Rows, Correlation, Epochs, BatchSize, LearningRate })
         {
             command.Options.Add(option);
         }
@@ -105,6 +107,7 @@ internal sealed class ExperimentOptions
             Test = parse.Given(Test) ?? data.Test,
             Users = parse.Given(Users) ?? data.Users,
             Videos = parse.Given(Videos) ?? data.Videos,
+            UserVectors = parse.Given(UserVectors) ?? data.UserVectors,
             TrainDays = parse.Given(TrainDays) ?? data.TrainDays,
             ValidationDays = parse.Given(ValidationDays) ?? data.ValidationDays,
             TestDays = parse.Given(TestDays) ?? data.TestDays,
@@ -180,7 +183,7 @@ internal sealed class ExperimentOptions
     /// <summary>Fails with the reader's own message before any log line or loading, rather than minutes into it.</summary>
     private static void CheckFilesExist(DataConfig data)
     {
-        var files = new[] { data.Train, data.Validation, data.Test, data.Users, data.Videos }.Concat(data.Joins?.Select(j => j.Path) ?? []);
+        var files = new[] { data.Train, data.Validation, data.Test, data.Users, data.Videos, data.UserVectors }.Concat(data.Joins?.Select(j => j.Path) ?? []);
         foreach (var file in files)
         {
             if (!string.IsNullOrWhiteSpace(file) && !File.Exists(file))

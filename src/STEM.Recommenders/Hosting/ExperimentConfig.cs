@@ -57,6 +57,9 @@ public sealed record DataConfig
     /// <summary>KuaiRand video features file.</summary>
     public string? Videos { get; init; }
 
+    /// <summary>KuaiRand pretrained user vectors (a table keyed by user_id, e.g. from <c>stem embed</c>), joined as a dense field.</summary>
+    public string? UserVectors { get; init; }
+
     /// <summary>KuaiRand training days (yyyyMMdd); default every day before the validation days.</summary>
     public IReadOnlyList<int>? TrainDays { get; init; }
 

@@ -149,6 +149,7 @@ public static class ExperimentConfigLoader
             Test = Resolve(data.Test),
             Users = Resolve(data.Users),
             Videos = Resolve(data.Videos),
+            UserVectors = Resolve(data.UserVectors),
             Joins = data.Joins?.Select(j => j with { Path = Resolve(j.Path)! }).ToArray(),
         };
     }

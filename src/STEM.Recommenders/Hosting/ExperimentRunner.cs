@@ -54,6 +54,7 @@ public sealed class ExperimentRunner
                     {
                         UserFeaturesPath = data.Users,
                         VideoFeaturesPath = data.Videos,
+                        UserVectorsPath = data.UserVectors,
                         TestLogPath = data.Test,
                         TrainDays = data.TrainDays,
                         ValidationDays = data.ValidationDays ?? defaults.ValidationDays,
