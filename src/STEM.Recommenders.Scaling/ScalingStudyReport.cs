@@ -29,9 +29,14 @@ public static class ScalingStudyReport
         var real = runs.Where(r => r.Series != "synthetic").ToArray();
         var computeRuns = real.Where(r => r.Axis is "compute" or "parameters").ToArray();
         PowerLawFit? computeFit = null;
-        if (computeRuns.Length >= 3)
+        // Loss against compute is fitted on the compute-efficient frontier (the lowest loss reached at
+        // each compute, across steps and model sizes), as Kaplan et al. do: in a data-limited regime a
+        // longer run can overfit, and a point above the frontier says how not to spend compute, not how
+        // loss scales with it.
+        var frontier = ComputeFrontier.Of(Averaged(computeRuns)).Select(r => r with { Seed = 0 }).ToArray();
+        if (frontier.Length >= 3)
         {
-            computeFit = FitBoth(fits, "loss vs compute (real; compute and parameter grids)", computeRuns, r => r.Compute);
+            computeFit = FitBoth(fits, $"loss vs compute (real; frontier of the compute and parameter grids, {frontier.Length} points)", frontier, r => r.Compute);
         }
 
         foreach (var series in runs.Where(r => r.Axis == "data").GroupBy(r => r.Series))

@@ -28,10 +28,15 @@ internal static class PretrainCommand
         var dropout = OptionParsers.Double("--dropout", "Dropout in the encoder (default 0.1).", 0, 1, exclusiveMinimum: false);
         var temperature = OptionParsers.Double("--temperature", "Initial (or, with --fixed-temperature, fixed) temperature of the contrastive loss (default 0.07).", 0, 100, exclusiveMinimum: true);
         var fixedTemperature = new Option<bool>("--fixed-temperature") { Description = "Keep the temperature fixed instead of learning it." };
+        var views = new Option<string?>("--views")
+        {
+            Description = "Two views of a user: service (kuairand: tab 1 against the other tabs; synthetic: main against other), time:VALUE (events before VALUE against the rest, e.g. time:20220428 on the date column), or random (a seeded half of the events each). Default service.",
+            HelpName = "service|time:VALUE|random",
+        };
         var minTokenCount = OptionParsers.Int("--min-token-count", "Tokens seen fewer times among the training users map to OOV (default 2).", 1);
         var command = new Command("pretrain", "CLUE: pretrain a user encoder contrastively (two views of each user, the other users in the batch as negatives); write the encoder artifact.");
         data.AddTo(command);
-        foreach (var option in new Option[] { width, layers, heads, feedForward, outputDim, itemEncoder, dropout, maxLength, minEvents, minTokenCount, temperature, fixedTemperature, epochs, batch, evalBatch, lr, maxSteps, output })
+        foreach (var option in new Option[] { width, layers, heads, feedForward, outputDim, itemEncoder, dropout, maxLength, minEvents, minTokenCount, views, temperature, fixedTemperature, epochs, batch, evalBatch, lr, maxSteps, output })
         {
             command.Options.Add(option);
         }
@@ -84,6 +89,7 @@ internal static class PretrainCommand
                 MaxLength = parse.GetValue(maxLength) ?? sequences.MaxLength,
                 MinEventsPerView = parse.GetValue(minEvents) ?? sequences.MinEventsPerView,
                 MinTokenCount = parse.GetValue(minTokenCount) ?? sequences.MinTokenCount,
+                Views = ParseViews(parse.GetValue(views), sequences.Views, session.Seed ?? 2023, views.Name),
             };
             encoder = encoder with { MaxLength = Math.Max(encoder.MaxLength, sequences.MaxLength) };
             using var splits = ClueData.Prepare(events, sequences);
@@ -134,6 +140,29 @@ internal static class PretrainCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>Parses --views: service keeps the data source's own service split; time:VALUE splits the date column at VALUE.</summary>
+    internal static ViewStrategy ParseViews(string? text, ViewStrategy serviceDefault, long seed, string option)
+    {
+        if (text is null or "service")
+        {
+            return serviceDefault;
+        }
+
+        if (text == "random")
+        {
+            return new RandomViews { Seed = seed };
+        }
+
+        if (text.StartsWith("time:", StringComparison.Ordinal)
+            && double.TryParse(text.AsSpan(5), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var split)
+            && double.IsFinite(split))
+        {
+            return new TimeViews { Column = "date", SplitValue = split };
+        }
+
+        throw new CliUsageException(option, $"'{text}' is not service, random or time:VALUE (e.g. time:20220428)");
     }
 
     /// <summary>pretraining.json and the --json document of <c>stem pretrain</c>.</summary>
