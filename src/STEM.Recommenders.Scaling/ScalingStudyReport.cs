@@ -70,7 +70,11 @@ public static class ScalingStudyReport
         if (batchRuns.Length > 0)
         {
             plots.Add(ScalingPlots.LossVersus(Averaged(batchRuns), ScalingVariable.BatchSize, ScalingVariable.NonEmbeddingParameters, directory, "loss-vs-batch"));
-            verdict = ComputeFrontier.BatchVersusModel(Averaged(batchRuns));
+            // The verdict needs two model sizes; a batch grid of one size still gets its picture.
+            if (batchRuns.Select(r => r.NonEmbeddingParameters).Distinct().Count() >= 2)
+            {
+                verdict = ComputeFrontier.BatchVersusModel(Averaged(batchRuns));
+            }
         }
 
         var sequenceRuns = real.Where(r => r.Axis == "sequence").ToArray();

@@ -294,6 +294,14 @@ public sealed partial class Pretrainer
             return _counts!.data<double>().ToArray();
         }
 
+        /// <summary>Zeroes one running sum; the view is disposed with its scope (a bare narrow would leak a tensor per call).</summary>
+        private void ResetCount(long index)
+        {
+            using var scope = NewDisposeScope();
+            using var _ = no_grad();
+            _counts!.narrow(0, index, 1).fill_(Scalars.Zero);
+        }
+
         private void EvaluateAndStop()
         {
             var started = _clock.Elapsed;
@@ -301,10 +309,7 @@ public sealed partial class Pretrainer
             _evaluationTime += _clock.Elapsed - started;
             var counts = Counts();
             var trainLoss = _evaluationSteps == 0 ? double.NaN : counts[1] / _evaluationSteps;
-            using (no_grad())
-            {
-                _counts!.narrow(0, 1, 1).fill_(Scalars.Zero);
-            }
+            ResetCount(1);
 
             _evaluationSteps = 0;
             var improved = _state.BestLoss is not { } best || metrics.Loss < best;
@@ -339,10 +344,7 @@ public sealed partial class Pretrainer
 
             var counts = Counts();
             var mean = _reportSteps == 0 ? double.NaN : counts[0] / _reportSteps;
-            using (no_grad())
-            {
-                _counts!.narrow(0, 0, 1).fill_(Scalars.Zero);
-            }
+            ResetCount(0);
 
             _reportSteps = 0;
             var trainingTime = (_clock.Elapsed - _evaluationTime).TotalSeconds;
