@@ -88,7 +88,33 @@ internal static class BenchEnvironment
     public static string Mib(long bytes) => $"{bytes / (1024.0 * 1024.0):N1} MiB";
 
     public static string Describe() =>
-        $"{RuntimeInformation.OSDescription.Trim()}, {RuntimeInformation.ProcessArchitecture}, {System.Environment.ProcessorCount} logical cores, .NET {System.Environment.Version}";
+        $"{CpuModel()}, {RuntimeInformation.OSDescription.Trim()}, {RuntimeInformation.ProcessArchitecture}, {System.Environment.ProcessorCount} logical cores, .NET {System.Environment.Version}";
+
+    /// <summary>The CPU model ("model name" in /proc/cpuinfo on Linux), or the architecture where it cannot be read.</summary>
+    public static string CpuModel()
+    {
+        try
+        {
+            if (File.Exists("/proc/cpuinfo"))
+            {
+                foreach (var line in File.ReadLines("/proc/cpuinfo"))
+                {
+                    if (line.StartsWith("model name", StringComparison.Ordinal) && line.IndexOf(':', StringComparison.Ordinal) is var colon and >= 0)
+                    {
+                        return line[(colon + 1)..].Trim();
+                    }
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+
+        return $"unknown {RuntimeInformation.ProcessArchitecture} CPU";
+    }
 
     private static string FindRepositoryRoot()
     {

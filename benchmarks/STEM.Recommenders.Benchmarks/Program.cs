@@ -2,6 +2,7 @@
 //
 //   dotnet run -c Release --project benchmarks/STEM.Recommenders.Benchmarks -- data  [options]
 //   dotnet run -c Release --project benchmarks/STEM.Recommenders.Benchmarks -- train [options]
+//   dotnet run -c Release --project benchmarks/STEM.Recommenders.Benchmarks -- pretrain [options]
 //   dotnet run -c Release --project benchmarks/STEM.Recommenders.Benchmarks -- micro [BenchmarkDotNet args]
 //
 // See benchmarks/README.md for what each command measures and prints.
@@ -22,6 +23,8 @@ try
             return await DataCommand.RunAsync(DataCommandOptions.Parse(rest)).ConfigureAwait(false);
         case "train":
             return await TrainCommand.RunAsync(TrainCommandOptions.Parse(rest)).ConfigureAwait(false);
+        case "pretrain":
+            return await PretrainCommand.RunAsync(PretrainCommandOptions.Parse(rest)).ConfigureAwait(false);
         case "micro":
             return MicroCommand.Run(rest);
         default:

@@ -20,6 +20,15 @@ internal static class Usage
                  ms/step and peak working set per model. Defaults: 50 steps after 5 warm-up steps,
                  shared data. Anchor: official PyTorch STEM-Net ~1,900 samples/s; target >= 1.5x.
 
+          pretrain [--encoders small,default,large] [--batch-size 128] [--steps 30] [--warmup 5]
+                 [--repeat 3] [--threads N] [--data shared|sample|DIR | --synthetic USERS] [--breakdown]
+                 CLUE pretraining throughput through Pretrainer.Fit (two views, InfoNCE, backward,
+                 clip, Adam; no evaluation) per encoder size on the KuaiRand week's training days
+                 (20220425..29; the bundled sample when the shared data is absent) or a synthetic
+                 log; prints pairs/s (median of the repeats), ms/step, the ClueCompute.TrainingFlops
+                 rate next to a 1024^2 matmul's GFLOP/s, peak RSS and GC heap per encoder;
+                 --breakdown adds ms per part of the step (batch, forward, loss, backward, clip, adam).
+
           micro  [--threads N] [BenchmarkDotNet arguments]
                  BenchmarkDotNet micro-benchmarks: ExpertPool vs a loop of separate experts, and one
                  forward+backward per 4096-row batch for every catalog model on a KuaiRand-like

@@ -12,7 +12,7 @@ internal static class EmbedCommand
     {
         var data = new ClueDataOptions();
         var encoder = new Option<string>("--encoder", "-e") { Description = "The encoder artifact directory written by stem pretrain (…/encoder).", HelpName = "DIR", Required = true };
-        var output = new Option<string>("--output", "-o") { Description = "Where the vectors go: CSV (.csv, .tsv, .gz) with user_id, clue_0, clue_1, …", HelpName = "FILE", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "Where the vectors go: Parquet (.parquet: a string user key and float32 components) or CSV (.csv, .tsv, .gz), with user_id, clue_0, clue_1, …", HelpName = "FILE", Required = true };
         var prefix = new Option<string>("--prefix") { Description = "Component column prefix. Default clue_.", HelpName = "TEXT", DefaultValueFactory = _ => "clue_" };
         var command = new Command("embed", "CLUE: compute one frozen user vector per user from the log's events (use the training days only), for --user-vectors of stem train.");
         data.AddTo(command);
@@ -29,8 +29,17 @@ internal static class EmbedCommand
             using var users = log.EncodeAll(artifact.Vocabulary);
             var vectors = artifact.Embed(users);
             var path = parse.GetValue(output)!;
-            var key = new DataColumn[] { DataTable.FromColumns("vectors", [new(artifact.Metadata.Sequences!.UserColumn, vectors.Keys.ToArray())]).Columns[0] };
-            await ScoreWriter.WriteAsync(path, session.Stdout, key, vectors.ColumnNames(parse.GetValue(prefix)!), vectors.Values, vectors.Count, cancellationToken);
+            var userColumn = artifact.Metadata.Sequences!.UserColumn;
+            var columns = vectors.ColumnNames(parse.GetValue(prefix)!);
+            if (ParquetVectorWriter.IsParquet(path))
+            {
+                await ParquetVectorWriter.WriteAsync(path, userColumn, vectors.Keys, columns, vectors.Values, cancellationToken);
+            }
+            else
+            {
+                var key = new DataColumn[] { DataTable.FromColumns("vectors", [new(userColumn, vectors.Keys.ToArray())]).Columns[0] };
+                await ScoreWriter.WriteAsync(path, session.Stdout, key, columns, vectors.Values, vectors.Count, cancellationToken);
+            }
             if (session.ShowResults)
             {
                 session.Result($"{vectors.Count:N0} user vectors of width {vectors.Dimension} from {description} → {path}");
