@@ -25,6 +25,8 @@ try
             return await TrainCommand.RunAsync(TrainCommandOptions.Parse(rest)).ConfigureAwait(false);
         case "pretrain":
             return await PretrainCommand.RunAsync(PretrainCommandOptions.Parse(rest)).ConfigureAwait(false);
+        case "probe":
+            return await ProbeCommand.RunAsync(ProbeCommandOptions.Parse(rest)).ConfigureAwait(false);
         case "micro":
             return MicroCommand.Run(rest);
         default:

@@ -29,6 +29,13 @@ internal static class Usage
                  rate next to a 1024^2 matmul's GFLOP/s, peak RSS and GC heap per encoder;
                  --breakdown adds ms per part of the step (batch, forward, loss, backward, clip, adam).
 
+          probe  --encoder DIR [--data DIR] [--days yyyyMMdd,...] [--seeds 3] [--attributes a,b,...] [--output FILE]
+                 User-attribute probes of frozen CLUE vectors: an MLP on the vectors of the pretraining
+                 split's training users predicts each attribute of user_features for the other users;
+                 the pretrained encoder against a randomly initialised one of the same size and the
+                 mean of the pretrained token embeddings. Prints accuracy (majority rate beside it)
+                 and macro AUC, mean ± std over seeds.
+
           micro  [--threads N] [BenchmarkDotNet arguments]
                  BenchmarkDotNet micro-benchmarks: ExpertPool vs a loop of separate experts, and one
                  forward+backward per 4096-row batch for every catalog model on a KuaiRand-like

@@ -28,6 +28,13 @@ internal static class ScalingFormat
         {
             return "0";
         }
+
+        // A degenerate fit (a flat law has x0 = ∞) must read as such, not as "NaNe2147483647".
+        if (!double.IsFinite(value))
+        {
+            return double.IsNaN(value) ? "n/a" : value > 0 ? "∞" : "−∞";
+        }
+
         var exponent = (int)Math.Floor(Math.Log10(Math.Abs(value)) + 1e-9);
         if (exponent is >= -2 and <= 4)
         {

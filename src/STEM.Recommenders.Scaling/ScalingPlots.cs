@@ -79,9 +79,10 @@ public static class ScalingPlots
     /// <param name="groupBy">The variable whose values make the groups (one series each).</param>
     /// <param name="directory">The folder to write <c>{name}.png</c> and <c>{name}.svg</c> into; created when missing.</param>
     /// <param name="name">The base file name; by default <c>loss-vs-{variable}</c>, e.g. <c>loss-vs-batch-size</c>.</param>
+    /// <param name="title">The plot title; by default "Loss vs {x} by {group}".</param>
     /// <returns>What was drawn and where; series are named like <c>N = 1.2M</c>, in increasing order.</returns>
     /// <exception cref="ArgumentException">No run has a finite loss, or an x value is not positive.</exception>
-    public static PlotDescription LossVersus(IEnumerable<ScalingRun> runs, ScalingVariable x, ScalingVariable groupBy, string directory, string? name = null)
+    public static PlotDescription LossVersus(IEnumerable<ScalingRun> runs, ScalingVariable x, ScalingVariable groupBy, string directory, string? name = null, string? title = null)
     {
         name ??= "loss-vs-" + x.Label().Replace(" ", "-", StringComparison.Ordinal).Replace("(flops)", "", StringComparison.OrdinalIgnoreCase).TrimEnd('-');
         var finite = Prepare(runs, x, directory, name);
@@ -100,7 +101,7 @@ public static class ScalingPlots
             line.MarkerSize = 7;
             series.Add(new PlotSeries(label, group.Count, "runs"));
         }
-        var title = $"Loss vs {x.Label()} by {groupBy.Label()}";
+        title ??= $"Loss vs {x.Label()} by {groupBy.Label()}";
         const string yLabel = "held-out InfoNCE loss";
         SetLogAxes(plot, finite.Select(r => Math.Log10(r.Value(x))), finite.Select(r => r.Loss).ToList(), logY: false);
         return Save(plot, directory, name, title, x.Label() + " (log scale)", yLabel, series);

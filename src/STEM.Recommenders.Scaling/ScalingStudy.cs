@@ -131,7 +131,7 @@ public sealed class ScalingStudy
         };
         TorchSharp.torch.manual_seed(seed);
         using var encoder = new ClueEncoder("clue", data.Vocabulary.Count, data.Log.Options.MaxTokensPerItem, encoderOptions);
-        using var loss = new ContrastiveLoss("loss", new ContrastiveLossOptions());
+        using var loss = new ContrastiveLoss("loss", o.Loss);
         var clock = Stopwatch.StartNew();
         var result = new Pretrainer(training).Fit(encoder, loss, train, data.Validation, null, cancellationToken);
         var heldOut = (result.History.Count > 0 ? result.History[^1].Validation : null) ?? Pretrainer.Evaluate(encoder, loss, data.Validation, o.EvaluationBatchSize);

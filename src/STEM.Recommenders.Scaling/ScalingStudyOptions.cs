@@ -1,4 +1,5 @@
 using STEM.Recommenders.Modules;
+using STEM.Recommenders.Pretraining;
 
 namespace STEM.Recommenders.Scaling;
 
@@ -10,8 +11,8 @@ namespace STEM.Recommenders.Scaling;
 /// </summary>
 public sealed record ScalingStudyOptions
 {
-    /// <summary>Seeds per configuration (the bootstrap resamples over them). Default 1, 2.</summary>
-    public IReadOnlyList<int> Seeds { get; init; } = [1, 2];
+    /// <summary>Seeds per configuration (the bootstrap resamples over them). Default 1, 2, 3.</summary>
+    public IReadOnlyList<int> Seeds { get; init; } = [1, 2, 3];
 
     /// <summary>Users per evaluation batch; fixed across the study because InfoNCE is bounded by log(batch). Default 128.</summary>
     public int EvaluationBatchSize { get; init; } = 128;
@@ -25,17 +26,27 @@ public sealed record ScalingStudyOptions
     /// <summary>Items per view in every grid but the sequence-length one. Default 16.</summary>
     public int BaseSequenceLength { get; init; } = 16;
 
+    /// <summary>
+    /// The contrastive loss of every run. Default a fixed temperature of 0.2: with a learned one, the
+    /// loss of runs of different lengths is measured at different temperatures, and on logs as short
+    /// as the KuaiRand week a learned temperature keeps sharpening after the held-out loss has turned.
+    /// </summary>
+    public ContrastiveLossOptions Loss { get; init; } = new() { Temperature = 0.2, LearnableTemperature = false };
+
     /// <summary>Adam learning rate of every run. Default 1e-3.</summary>
     public double LearningRate { get; init; } = 1e-3;
 
-    /// <summary>Compute grid: training steps of the base encoder. Default 25 … 800.</summary>
-    public IReadOnlyList<int> Steps { get; init; } = [25, 50, 100, 200, 400, 800];
+    /// <summary>
+    /// Compute grid: training steps of the base encoder. Default 10 … 320 — up to about six epochs
+    /// of the KuaiRand week's two-view users; the longest runs show where more steps stop helping.
+    /// </summary>
+    public IReadOnlyList<int> Steps { get; init; } = [10, 20, 40, 80, 160, 320];
 
-    /// <summary>Parameter grid: encoder widths (feed-forward 2× width, output = width, heads = width / 16 at least 1). Default 8 … 128.</summary>
-    public IReadOnlyList<int> Widths { get; init; } = [8, 16, 32, 64, 128];
+    /// <summary>Parameter grid: encoder widths (feed-forward 2× width, output = width, heads = width / 16 at least 1). Default 8 … 256.</summary>
+    public IReadOnlyList<int> Widths { get; init; } = [8, 16, 32, 64, 128, 256];
 
-    /// <summary>Training steps of every parameter-grid run. Default 300.</summary>
-    public int ParameterSteps { get; init; } = 300;
+    /// <summary>Training steps of every parameter-grid run. Default 60.</summary>
+    public int ParameterSteps { get; init; } = 60;
 
     /// <summary>Batch grid: training batch sizes, crossed with <see cref="BatchWidths"/>. Default 16 … 256.</summary>
     public IReadOnlyList<int> BatchSizes { get; init; } = [16, 32, 64, 128, 256];
@@ -43,14 +54,14 @@ public sealed record ScalingStudyOptions
     /// <summary>Model sizes (widths) of the batch grid. Default 16 and 64.</summary>
     public IReadOnlyList<int> BatchWidths { get; init; } = [16, 64];
 
-    /// <summary>Epochs of every batch-grid run (equal data, so the batch sets the number of steps). Default 4.</summary>
-    public int BatchEpochs { get; init; } = 4;
+    /// <summary>Epochs of every batch-grid run (equal data, so the batch sets the number of steps). Default 2.</summary>
+    public int BatchEpochs { get; init; } = 2;
 
     /// <summary>Sequence-length grid: items per view. Default 2 … 32.</summary>
     public IReadOnlyList<int> SequenceLengths { get; init; } = [2, 4, 8, 16, 32];
 
-    /// <summary>Training steps of every sequence-grid run. Default 300.</summary>
-    public int SequenceSteps { get; init; } = 300;
+    /// <summary>Training steps of every sequence-grid run. Default 60.</summary>
+    public int SequenceSteps { get; init; } = 60;
 
     /// <summary>Data grid on the real log: fractions of the training users. Default 1/8 … 1.</summary>
     public IReadOnlyList<double> UserFractions { get; init; } = [0.125, 0.25, 0.5, 1.0];
@@ -58,8 +69,8 @@ public sealed record ScalingStudyOptions
     /// <summary>Data grid on the synthetic log (clearly labelled "synthetic"): training users generated. Default 100 … 100,000.</summary>
     public IReadOnlyList<int> SyntheticUsers { get; init; } = [100, 1_000, 10_000, 100_000];
 
-    /// <summary>Epochs of every data-grid run (more data, more steps). Default 3.</summary>
-    public int DataEpochs { get; init; } = 3;
+    /// <summary>Epochs of every data-grid run (more data, more steps). Default 2.</summary>
+    public int DataEpochs { get; init; } = 2;
 
     /// <summary>Checks the values.</summary>
     /// <exception cref="ArgumentException">A value is out of range; the message names the option.</exception>
@@ -69,6 +80,8 @@ public sealed record ScalingStudyOptions
         Require(EvaluationBatchSize >= 2, nameof(EvaluationBatchSize), "must be at least 2");
         ArgumentNullException.ThrowIfNull(BaseEncoder);
         BaseEncoder.Validate();
+        ArgumentNullException.ThrowIfNull(Loss);
+        Loss.Validate();
         Require(BaseBatchSize >= 2, nameof(BaseBatchSize), "must be at least 2");
         Require(BaseSequenceLength >= 1 && BaseSequenceLength <= BaseEncoder.MaxLength, nameof(BaseSequenceLength), $"must be in [1, {BaseEncoder.MaxLength}]");
         Require(double.IsFinite(LearningRate) && LearningRate > 0, nameof(LearningRate), "must be a positive finite number");

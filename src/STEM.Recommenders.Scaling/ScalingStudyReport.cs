@@ -57,7 +57,8 @@ public static class ScalingStudyReport
         foreach (var series in runs.Where(r => r.Axis == "data").GroupBy(r => r.Series))
         {
             // One picture per series: generated data is never drawn as if it were the real log.
-            plots.Add(ScalingPlots.LossVersus(Averaged(series), ScalingVariable.TrainingUsers, ScalingVariable.NonEmbeddingParameters, directory, $"loss-vs-data-{series.Key}"));
+            var label = series.Key == "synthetic" ? "SYNTHETIC (generated) users" : $"{series.Key} users";
+            plots.Add(ScalingPlots.LossVersus(Averaged(series), ScalingVariable.TrainingUsers, ScalingVariable.NonEmbeddingParameters, directory, $"loss-vs-data-{series.Key}", $"Loss vs training users: {label}"));
         }
 
         if (parameterRuns.Length > 0)
@@ -90,6 +91,7 @@ public static class ScalingStudyReport
         return new ScalingStudyOutcome(fits, verdict, plots, reportPath, runsPath);
     }
 
+    /// <summary>Fits and records both forms with their bootstrap intervals; returns the one with the lower RMSE, for the picture.</summary>
     private static PowerLawFit FitBoth(List<ScalingFitResult> fits, string label, IReadOnlyList<ScalingRun> runs, Func<ScalingRun, double> x)
     {
         var points = runs.Select(r => (X: x(r), r.Loss, r.Seed)).ToArray();
@@ -101,6 +103,9 @@ public static class ScalingStudyReport
             {
                 var saturating = ScalingLawFitter.FitSaturatingPowerLaw(points.Select(p => p.X).ToArray(), points.Select(p => p.Loss).ToArray());
                 fits.Add(new ScalingFitResult(label + ", L = L∞ + (x/x0)^-α", saturating, ScalingLawFitter.BootstrapAlpha(points, saturating: true)));
+
+                // The picture shows the form that fits better (a data-limited frontier bends to a floor).
+                return saturating.Rmse < pure.Rmse ? saturating : pure;
             }
             catch (ArgumentException)
             {

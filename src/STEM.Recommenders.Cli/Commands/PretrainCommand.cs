@@ -28,6 +28,7 @@ internal static class PretrainCommand
         var dropout = OptionParsers.Double("--dropout", "Dropout in the encoder (default 0.1).", 0, 1, exclusiveMinimum: false);
         var temperature = OptionParsers.Double("--temperature", "Initial (or, with --fixed-temperature, fixed) temperature of the contrastive loss (default 0.07).", 0, 100, exclusiveMinimum: true);
         var fixedTemperature = new Option<bool>("--fixed-temperature") { Description = "Keep the temperature fixed instead of learning it." };
+        var noActions = new Option<bool>("--no-action-tokens") { Description = "Describe events by their item attributes only, without the action tokens (is_click=1, ...): vectors then carry no labels of the days they were computed from." };
         var views = new Option<string?>("--views")
         {
             Description = "Two views of a user: service (kuairand: tab 1 against the other tabs; synthetic: main against other), time:VALUE (events before VALUE against the rest, e.g. time:20220428 on the date column), or random (a seeded half of the events each). Default service.",
@@ -36,7 +37,7 @@ internal static class PretrainCommand
         var minTokenCount = OptionParsers.Int("--min-token-count", "Tokens seen fewer times among the training users map to OOV (default 2).", 1);
         var command = new Command("pretrain", "CLUE: pretrain a user encoder contrastively (two views of each user, the other users in the batch as negatives); write the encoder artifact.");
         data.AddTo(command);
-        foreach (var option in new Option[] { width, layers, heads, feedForward, outputDim, itemEncoder, dropout, maxLength, minEvents, minTokenCount, views, temperature, fixedTemperature, epochs, batch, evalBatch, lr, maxSteps, output })
+        foreach (var option in new Option[] { width, layers, heads, feedForward, outputDim, itemEncoder, dropout, maxLength, minEvents, minTokenCount, views, noActions, temperature, fixedTemperature, epochs, batch, evalBatch, lr, maxSteps, output })
         {
             command.Options.Add(option);
         }
@@ -90,6 +91,7 @@ internal static class PretrainCommand
                 MinEventsPerView = parse.GetValue(minEvents) ?? sequences.MinEventsPerView,
                 MinTokenCount = parse.GetValue(minTokenCount) ?? sequences.MinTokenCount,
                 Views = ParseViews(parse.GetValue(views), sequences.Views, session.Seed ?? 2023, views.Name),
+                Tokens = parse.GetValue(noActions) ? sequences.Tokens.Where(t => t.Kind != TokenFieldKind.Label).ToArray() : sequences.Tokens,
             };
             encoder = encoder with { MaxLength = Math.Max(encoder.MaxLength, sequences.MaxLength) };
             using var splits = ClueData.Prepare(events, sequences);

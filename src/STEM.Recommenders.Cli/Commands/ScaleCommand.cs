@@ -14,12 +14,16 @@ internal static class ScaleCommand
         var data = new ClueDataOptions();
         var output = new Option<string?>("--output", "-o") { Description = "Output directory: runs.json, report.md and the plots (PNG and SVG). Default runs/TIMESTAMP-scale.", HelpName = "DIR" };
         var quick = new Option<bool>("--quick") { Description = "A small grid (one seed, short runs) for a smoke test or the bundled sample." };
-        var seeds = OptionParsers.Int("--seeds", "Seeds per configuration (default 2; 1 with --quick).", 1);
+        var seeds = OptionParsers.Int("--seeds", "Seeds per configuration (default 3; 1 with --quick).", 1);
         var evalBatch = OptionParsers.Int("--eval-batch-size", "Users per held-out evaluation batch, fixed across the study (default 128; 32 with --quick).", 2);
         var noSynthetic = new Option<bool>("--no-synthetic") { Description = "Leave out the synthetic data series." };
+        var from = new Option<string?>("--from") { Description = "Fit, plot and report the runs of an earlier study's runs.json instead of running the grids.", HelpName = "FILE" };
+        var views = new Option<string?>("--views") { Description = "Two views of a user, as for stem pretrain: service (default), time:VALUE or random.", HelpName = "service|time:VALUE|random" };
+        var minTokenCount = OptionParsers.Int("--min-token-count", "Tokens seen fewer times among the training users become OOV (default 2).", 1);
+        var temperature = OptionParsers.Double("--temperature", "Fixed temperature of the contrastive loss in every run (default 0.2).", 0, 100, exclusiveMinimum: true);
         var command = new Command("scale", "CLUE: a scaling-law study of contrastive pretraining over compute, parameters, batch size, sequence length and data; fits L = (C/C0)^-a and L = Linf + (C/C0)^-a.");
         data.AddTo(command);
-        foreach (var option in new Option[] { quick, seeds, evalBatch, noSynthetic, output })
+        foreach (var option in new Option[] { quick, seeds, evalBatch, views, minTokenCount, temperature, noSynthetic, from, output })
         {
             command.Options.Add(option);
         }
@@ -38,10 +42,29 @@ internal static class ScaleCommand
                 options = options with { EvaluationBatchSize = b };
             }
 
+            if (parse.GetValue(temperature) is { } t)
+            {
+                options = options with { Loss = options.Loss with { Temperature = t } };
+            }
+
             var study = new ScalingStudy(options);
             var directory = parse.GetValue(output) ?? ExperimentOptions.DefaultOutput("scale");
+            if (parse.GetValue(from) is { } earlier)
+            {
+                var loaded = ScalingRuns.Load(earlier);
+                var again = ScalingStudyReport.Write(loaded, directory);
+                session.Result($"{loaded.Count} runs from {earlier}; report: {again.ReportPath}");
+                await session.WriteJsonAsync(new ScaleResult("scale", directory, again.ReportPath, again.RunsPath, loaded.Count, 0, again.Fits), cancellationToken);
+                return ExitCodes.Success;
+            }
+
             session.StartRuntime();
             var (events, sequences, description) = await data.LoadAsync(parse, session, cancellationToken);
+            sequences = sequences with
+            {
+                Views = PretrainCommand.ParseViews(parse.GetValue(views), sequences.Views, session.Seed ?? 2023, views.Name),
+                MinTokenCount = parse.GetValue(minTokenCount) ?? sequences.MinTokenCount,
+            };
             var series = parse.GetValue(data.Source)!;
             var synthetic = parse.GetValue(noSynthetic) || series == ClueDataOptions.Synthetic ? null : new SyntheticUserLogOptions { Seed = (int)(session.Seed ?? 2023) };
             session.Info($"Scaling study on {description}{(synthetic is null ? string.Empty : " plus a synthetic series")}; output in {directory}");

@@ -217,7 +217,7 @@ public sealed class ClueEncoderArtifact : IDisposable
             using var scope = NewDisposeScope();
             var length = Math.Min(batchSize, users.Count - start);
             var rows = arange(start, start + length, dtype: ScalarType.Int64);
-            var z = Encoder.forward(users.Take(rows)).to(ScalarType.Float32).cpu().contiguous();
+            var z = Encoder.forward(users.Take(rows).TrimPadding()).to(ScalarType.Float32).cpu().contiguous();
             z.data<float>().ToArray().CopyTo(values, start * dimension);
         }
 

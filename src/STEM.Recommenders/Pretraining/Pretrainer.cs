@@ -121,7 +121,7 @@ public sealed partial class Pretrainer
     /// <summary>Both views of a batch through the encoder in one call (one forward of 2B users).</summary>
     private static (Tensor A, Tensor B) EncodeBoth(ClueEncoder encoder, UserPairBatch pair)
     {
-        var both = new UserSequenceBatch(cat([pair.A.Tokens, pair.B.Tokens], 0), cat([pair.A.ItemMask, pair.B.ItemMask], 0));
+        var both = new UserSequenceBatch(cat([pair.A.Tokens, pair.B.Tokens], 0), cat([pair.A.ItemMask, pair.B.ItemMask], 0)).TrimPadding();
         var z = encoder.forward(both);
         var n = pair.Size;
         return (z.narrow(0, 0, n), z.narrow(0, n, n));
