@@ -240,14 +240,12 @@ public sealed partial class Pretrainer
                 // A run cut by MaxSteps keeps its last weights, so that resuming continues from them.
                 if (_o.RestoreBestWeights && _bestEncoder is not null && !reachedMax)
                 {
-                    Copy(encoder, _bestEncoder);
-                    Copy(loss, _bestLoss!);
+                    ModuleWeights.Restore(encoder, _bestEncoder);
+                    ModuleWeights.Restore(loss, _bestLoss!);
                 }
 
-                foreach (var t in (_bestEncoder?.Values ?? Enumerable.Empty<Tensor>()).Concat(_bestLoss?.Values ?? Enumerable.Empty<Tensor>()))
-                {
-                    t.Dispose();
-                }
+                ModuleWeights.Dispose(_bestEncoder);
+                ModuleWeights.Dispose(_bestLoss);
 
                 _counts?.Dispose();
             }
@@ -364,8 +362,8 @@ public sealed partial class Pretrainer
 
         private void KeepBest()
         {
-            _bestEncoder = Snapshot(encoder, _bestEncoder);
-            _bestLoss = Snapshot(loss, _bestLoss);
+            _bestEncoder = ModuleWeights.Snapshot(encoder, _bestEncoder);
+            _bestLoss = ModuleWeights.Snapshot(loss, _bestLoss);
             if (_o.CheckpointDirectory is { } directory)
             {
                 var best = Path.Combine(directory, "best");
@@ -375,32 +373,6 @@ public sealed partial class Pretrainer
             }
         }
 
-        private static Dictionary<string, Tensor> Snapshot(nn.Module module, Dictionary<string, Tensor>? into)
-        {
-            using var _ = no_grad();
-            using var scope = NewDisposeScope();
-            var current = module.state_dict();
-            if (into is null)
-            {
-                return current.ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
-            }
-
-            foreach (var (name, tensor) in current)
-            {
-                into[name].copy_(tensor);
-            }
-
-            return into;
-        }
-
-        private static void Copy(nn.Module module, Dictionary<string, Tensor> weights)
-        {
-            using var _ = no_grad();
-            foreach (var (name, tensor) in module.state_dict())
-            {
-                tensor.copy_(weights[name]);
-            }
-        }
 
         private void SaveLast(Tensor epochGeneratorState)
         {
@@ -409,33 +381,20 @@ public sealed partial class Pretrainer
                 return;
             }
 
-            var last = Path.Combine(directory, "last");
-            var temporary = last + ".tmp";
-            if (Directory.Exists(temporary))
+            TrainingCheckpoint.WriteAtomically(Path.Combine(directory, "last"), temporary =>
             {
-                Directory.Delete(temporary, recursive: true);
-            }
+                encoder.save(Path.Combine(temporary, EncoderFile));
+                loss.save(Path.Combine(temporary, LossFile));
+                using (var writer = new BinaryWriter(File.Create(Path.Combine(temporary, OptimizerFile))))
+                {
+                    adam.Save(writer);
+                    epochGeneratorState.Save(writer);
+                    using var rng = get_rng_state();
+                    rng.Save(writer);
+                }
 
-            Directory.CreateDirectory(temporary);
-            encoder.save(Path.Combine(temporary, EncoderFile));
-            loss.save(Path.Combine(temporary, LossFile));
-            using (var writer = new BinaryWriter(File.Create(Path.Combine(temporary, OptimizerFile))))
-            {
-                adam.Save(writer);
-                epochGeneratorState.Save(writer);
-                using var rng = get_rng_state();
-                rng.Save(writer);
-            }
-
-            File.WriteAllText(Path.Combine(temporary, StateFile), JsonSerializer.Serialize(_state, Json));
-
-            // Replace the previous checkpoint only once the new one is complete.
-            if (Directory.Exists(last))
-            {
-                Directory.Delete(last, recursive: true);
-            }
-
-            Directory.Move(temporary, last);
+                File.WriteAllText(Path.Combine(temporary, StateFile), JsonSerializer.Serialize(_state, Json));
+            });
         }
 
         private Tensor Restore(string directory)
@@ -453,8 +412,8 @@ public sealed partial class Pretrainer
             {
                 encoder.load(Path.Combine(best, EncoderFile));
                 loss.load(Path.Combine(best, LossFile));
-                _bestEncoder = Snapshot(encoder, null);
-                _bestLoss = Snapshot(loss, null);
+                _bestEncoder = ModuleWeights.Snapshot(encoder, null);
+                _bestLoss = ModuleWeights.Snapshot(loss, null);
             }
 
             encoder.load(Path.Combine(directory, EncoderFile));

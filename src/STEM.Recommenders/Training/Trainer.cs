@@ -213,13 +213,10 @@ public sealed partial class Trainer
                 _evalLossSum?.Dispose();
                 if (_o.RestoreBestWeights && _bestWeights is not null && !reachedMax)
                 {
-                    LoadWeights(_bestWeights);
+                    ModuleWeights.Restore(model.TorchModule, _bestWeights);
                 }
 
-                foreach (var t in _bestWeights?.Values ?? Enumerable.Empty<Tensor>())
-                {
-                    t.Dispose();
-                }
+                ModuleWeights.Dispose(_bestWeights);
             }
         }
 
@@ -343,21 +340,7 @@ public sealed partial class Trainer
 
         private void KeepBestWeights()
         {
-            using var _ = no_grad();
-            using var scope = NewDisposeScope();
-            var current = model.TorchModule.state_dict();
-            if (_bestWeights is null)
-            {
-                _bestWeights = current.ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
-            }
-            else
-            {
-                foreach (var (name, tensor) in current)
-                {
-                    _bestWeights[name].copy_(tensor);
-                }
-            }
-
+            _bestWeights = ModuleWeights.Snapshot(model.TorchModule, _bestWeights);
             if (_o.CheckpointDirectory is { } directory)
             {
                 TrainingCheckpoint.SaveModel(model, Path.Combine(directory, "best"));
@@ -376,14 +359,6 @@ public sealed partial class Trainer
             KeepBestWeights();
         }
 
-        private void LoadWeights(Dictionary<string, Tensor> weights)
-        {
-            using var _ = no_grad();
-            foreach (var (name, tensor) in model.TorchModule.state_dict())
-            {
-                tensor.copy_(weights[name]);
-            }
-        }
 
         private void SaveLast(Tensor epochGeneratorState)
         {

@@ -25,7 +25,28 @@ internal static class TrainingCheckpoint
         model.TorchModule.save(Path.Combine(directory, ModelFile));
     }
 
-    public static void Save(string directory, IMultiTaskModel model, MultiTaskOptimizer optimizer, ILossWeighting weighting, Tensor epochGeneratorState, TrainerState state)
+    public static void Save(string directory, IMultiTaskModel model, MultiTaskOptimizer optimizer, ILossWeighting weighting, Tensor epochGeneratorState, TrainerState state) =>
+        WriteAtomically(directory, temporary =>
+        {
+            SaveModel(model, temporary);
+            using (var writer = new BinaryWriter(File.Create(Path.Combine(temporary, OptimizerFile))))
+            {
+                optimizer.Save(writer);
+                weighting.Save(writer);
+                epochGeneratorState.Save(writer);
+                using var rng = torch.get_rng_state();
+                rng.Save(writer);
+            }
+
+            File.WriteAllText(Path.Combine(temporary, StateFile), JsonSerializer.Serialize(state, Json));
+        });
+
+    /// <summary>
+    /// Writes a checkpoint directory through <paramref name="write"/> into a temporary sibling and
+    /// replaces <paramref name="directory"/> only once it is complete, so an interrupted save never
+    /// leaves a half-written checkpoint in its place.
+    /// </summary>
+    public static void WriteAtomically(string directory, Action<string> write)
     {
         var temporary = directory + ".tmp";
         if (Directory.Exists(temporary))
@@ -33,19 +54,8 @@ internal static class TrainingCheckpoint
             Directory.Delete(temporary, recursive: true);
         }
 
-        SaveModel(model, temporary);
-        using (var writer = new BinaryWriter(File.Create(Path.Combine(temporary, OptimizerFile))))
-        {
-            optimizer.Save(writer);
-            weighting.Save(writer);
-            epochGeneratorState.Save(writer);
-            using var rng = torch.get_rng_state();
-            rng.Save(writer);
-        }
-
-        File.WriteAllText(Path.Combine(temporary, StateFile), JsonSerializer.Serialize(state, Json));
-
-        // Replace the previous checkpoint only once the new one is complete.
+        Directory.CreateDirectory(temporary);
+        write(temporary);
         if (Directory.Exists(directory))
         {
             Directory.Delete(directory, recursive: true);

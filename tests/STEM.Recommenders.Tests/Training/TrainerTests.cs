@@ -140,6 +140,9 @@ public class TrainerTests
         {
             if (p.Validation is null && p.GlobalStep % 300 == 0)
             {
+                // Tensors that earlier tests left to the finalizer must not be counted (or freed) mid-run.
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
                 counts[p.GlobalStep] = Tensor.TotalCount;
             }
         });
