@@ -13,7 +13,7 @@ for spec in "16 1 1 32" "32 1 2 64" "128 2 4 512"; do
   read -r width layers heads ff <<<"$spec"
   dir="$out/w$width"
   "$stem" pretrain --log "$data/log_20220425_20220501.csv.gz" --videos "$data/video_features_basic_pure.csv.gz" \
-    --days "$days" --views time:20220428 --temperature 0.2 --fixed-temperature --min-token-count 5 \
+    --days "$days" --views time:20220428 --temperature 0.2 --fixed-temperature --min-token-count 5 --no-action-tokens \
     --width "$width" --layers "$layers" --heads "$heads" --feed-forward "$ff" --output-dim 64 --output "$dir/pretrain"
   "$stem" embed --encoder "$dir/pretrain/encoder" --log "$data/log_20220425_20220501.csv.gz" \
     --videos "$data/video_features_basic_pure.csv.gz" --days "$days" --output "$dir/vectors.csv"
