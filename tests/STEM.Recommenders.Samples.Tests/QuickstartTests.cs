@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Text;
-
 namespace STEM.Recommenders.Samples.Tests;
 
 /// <summary>Runs the README's main command (built Quickstart) with one quick model and one epoch.</summary>
@@ -9,30 +6,8 @@ public class QuickstartTests
     [Fact]
     public void Quickstart_trains_on_the_bundled_sample_and_prints_the_auc_table()
     {
-        // Same configuration as this test assembly (bin/Debug or bin/Release).
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-        var dll = Path.Combine(TestPaths.SampleProject("Quickstart"), "bin", configuration, "net10.0", "Quickstart.dll");
-        File.Exists(dll).Should().BeTrue($"the Quickstart is built with the tests ({dll})");
-        var start = new ProcessStartInfo("dotnet", $"\"{dll}\" --models shared-bottom --epochs 1 --batch-size 2048")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var output = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("Quickstart did not finish in 5 minutes:\n" + output);
-        }
-
-        process.WaitForExit();
-        var text = output.ToString();
-        process.ExitCode.Should().Be(0, text);
+        var (exitCode, text) = SampleProcess.Run("Quickstart", "--models shared-bottom --epochs 1 --batch-size 2048", TimeSpan.FromMinutes(5));
+        exitCode.Should().Be(0, text);
         text.Should().Contain("Train 12,715 rows").And.Contain("validation 3,662").And.Contain("test 3,630");
         var row = text.Split('\n').Single(l => l.Contains("shared-bottom", StringComparison.Ordinal) && l.Contains('│'));
         var aucs = row.Split('│', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Skip(1).Take(3)

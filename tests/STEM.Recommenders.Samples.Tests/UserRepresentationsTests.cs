@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Text;
-
 namespace STEM.Recommenders.Samples.Tests;
 
 /// <summary>Runs the built UserRepresentations sample (pretrain → embed → STEM-Net with and without the vectors) with one pretraining epoch and two training epochs.</summary>
@@ -9,29 +6,8 @@ public class UserRepresentationsTests
     [Fact]
     public void The_sample_pretrains_embeds_and_prints_both_rows_of_the_auc_table()
     {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-        var dll = Path.Combine(TestPaths.SampleProject("UserRepresentations"), "bin", configuration, "net10.0", "UserRepresentations.dll");
-        File.Exists(dll).Should().BeTrue($"the sample is built with the tests ({dll})");
-        var start = new ProcessStartInfo("dotnet", $"\"{dll}\" --epochs 2 --pretrain-epochs 1")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var output = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("UserRepresentations did not finish in 5 minutes:\n" + output);
-        }
-
-        process.WaitForExit();
-        var text = output.ToString();
-        process.ExitCode.Should().Be(0, text);
+        var (exitCode, text) = SampleProcess.Run("UserRepresentations", "--epochs 2 --pretrain-epochs 1", TimeSpan.FromMinutes(5));
+        exitCode.Should().Be(0, text);
         text.Should().Contain("CLUE pretraining: ").And.Contain("users with two views").And.Contain("Embedded 3,295 users (32 dimensions)");
         foreach (var variant in new[] { "| stem-net |", "| stem-net + CLUE vectors |" })
         {
