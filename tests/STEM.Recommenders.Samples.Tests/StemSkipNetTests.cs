@@ -1,3 +1,4 @@
+using STEM.Recommenders.EncodedData;
 using CustomVariant;
 using STEM.Recommenders.Data;
 using STEM.Recommenders.Data.Presets;

@@ -1,3 +1,4 @@
+using STEM.Recommenders.EncodedData;
 using BenchmarkDotNet.Attributes;
 using STEM.Recommenders.Data;
 using STEM.Recommenders.Models;

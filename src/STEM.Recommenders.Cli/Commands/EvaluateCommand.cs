@@ -1,3 +1,4 @@
+using STEM.Recommenders.EncodedData;
 using System.CommandLine;
 using STEM.Recommenders.Cli.Infrastructure;
 using STEM.Recommenders.Data;

@@ -1,3 +1,4 @@
+using STEM.Recommenders.EncodedData;
 using TorchSharp.Modules;
 using STEM.Recommenders.Data;
 using STEM.Recommenders.Features;

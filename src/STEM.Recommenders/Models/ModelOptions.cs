@@ -1,3 +1,4 @@
+using STEM.Recommenders.EncodedData;
 using System.Text.Json.Serialization;
 using STEM.Recommenders.Modules;
 

@@ -1,3 +1,4 @@
+using STEM.Recommenders.EncodedData;
 using STEM.Recommenders.Data;
 using STEM.Recommenders.Features;
 using STEM.Recommenders.Modules;

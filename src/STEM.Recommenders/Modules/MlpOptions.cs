@@ -1,3 +1,5 @@
+using STEM.Recommenders.EncodedData;
+
 namespace STEM.Recommenders.Modules;
 
 /// <summary>Shape and regularisation of an MLP: hidden layers, activation, batch norm and dropout.</summary>

@@ -1,3 +1,4 @@
+using STEM.Recommenders.EncodedData;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,3 +1,4 @@
+using STEM.Recommenders.EncodedData;
 using STEM.Recommenders.Modules;
 using STEM.Recommenders.Pretraining;
 using TorchSharp;

@@ -1,3 +1,4 @@
+using STEM.Recommenders.EncodedData;
 using System.Globalization;
 using STEM.Recommenders.Data;
 using STEM.Recommenders.Pretraining;

@@ -1,3 +1,4 @@
+using STEM.Recommenders.EncodedData;
 using STEM.Recommenders.Scaling;
 
 namespace STEM.Recommenders.Tests.Scaling;

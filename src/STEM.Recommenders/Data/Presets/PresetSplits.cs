@@ -1,3 +1,4 @@
+using STEM.Recommenders.EncodedData;
 using STEM.Recommenders.Features;
 
 namespace STEM.Recommenders.Data.Presets;

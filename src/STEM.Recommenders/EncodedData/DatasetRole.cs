@@ -1,4 +1,4 @@
-namespace STEM.Recommenders.Data;
+namespace STEM.Recommenders.EncodedData;
 
 /// <summary>
 /// Which split a dataset is. The trainer refuses a <see cref="Test"/> dataset as its validation

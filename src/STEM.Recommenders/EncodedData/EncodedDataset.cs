@@ -1,8 +1,7 @@
-using STEM.Recommenders.Features;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace STEM.Recommenders.Data;
+namespace STEM.Recommenders.EncodedData;
 
 /// <summary>
 /// An encoded split held as whole columns of tensors: ids [N, S] in one global id space, optional

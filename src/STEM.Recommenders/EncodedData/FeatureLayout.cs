@@ -1,4 +1,4 @@
-namespace STEM.Recommenders.Features;
+namespace STEM.Recommenders.EncodedData;
 
 /// <summary>
 /// Where each field lives in the encoded tensors and the embedding tables: its slots in the id

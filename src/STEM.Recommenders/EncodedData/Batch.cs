@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace STEM.Recommenders.Data;
+namespace STEM.Recommenders.EncodedData;
 
 /// <summary>
 /// A model's input for a batch of rows: global ids [B, S] and, when the layout needs them, slot
