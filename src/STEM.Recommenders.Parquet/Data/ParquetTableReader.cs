@@ -80,19 +80,94 @@ public sealed class ParquetTableReader : ITableReader
         }
     }
 
-    private static async Task<DataTable> ReadAsync(ParquetReader reader, string path, IReadOnlyCollection<string>? wanted, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    /// <remarks>Each row group is one chunk (row groups are the unit Parquet writers size for memory), whatever <paramref name="chunkRows"/> says.</remarks>
+    public async IAsyncEnumerable<DataTable> ReadChunksAsync(
+        string path,
+        TableReadRequest? request = null,
+        int chunkRows = TableReadRequest.DefaultChunkRows,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        ParquetSchema schema;
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path))
+        {
+            throw new DataFormatException(path, "file not found");
+        }
+
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, useAsync: true);
+        await using (stream.ConfigureAwait(false))
+        {
+            ParquetReader reader;
+            try
+            {
+                reader = await ParquetReader.CreateAsync(stream, CreateOptions(), leaveStreamOpen: true, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsReadFailure(e))
+            {
+                throw new DataFormatException(path, $"not a Parquet file, or its footer is damaged ({e.Message})");
+            }
+
+            await using (reader.ConfigureAwait(false))
+            {
+                var fields = SelectFields(ReadSchema(reader, path), path, request?.Columns);
+                long offset = 0;
+                for (var g = 0; g < reader.RowGroupCount; g++)
+                {
+                    var count = (int)reader.RowGroups[g].RowCount;
+                    var columns = fields.Select(_ => new string?[count]).ToArray();
+                    await ReadGroupAsync(reader, g, fields, columns, 0, offset, path, cancellationToken).ConfigureAwait(false);
+                    if (count > 0 || g == 0)
+                    {
+                        yield return DataTable.FromColumns(path, Named(fields, columns), offset + 1);
+                    }
+
+                    offset += count;
+                }
+
+                if (reader.RowGroupCount == 0)
+                {
+                    yield return DataTable.FromColumns(path, Named(fields, fields.Select(_ => Array.Empty<string?>()).ToArray()));
+                }
+            }
+        }
+    }
+
+    private static KeyValuePair<string, string?[]>[] Named(DataField[] fields, string?[][] columns) =>
+        fields.Select((f, c) => new KeyValuePair<string, string?[]>(f.Name, columns[c])).ToArray();
+
+    private static ParquetSchema ReadSchema(ParquetReader reader, string path)
+    {
         try
         {
-            schema = reader.Schema;
+            return reader.Schema;
         }
         catch (Exception e) when (IsReadFailure(e))
         {
             throw new DataFormatException(path, $"cannot read the Parquet schema ({e.Message})");
         }
+    }
 
-        var fields = SelectFields(schema, path, wanted);
+    private static async Task ReadGroupAsync(ParquetReader reader, int g, DataField[] fields, string?[][] columns, int at, long firstRow, string path, CancellationToken cancellationToken)
+    {
+        var count = (int)reader.RowGroups[g].RowCount;
+        for (var c = 0; c < fields.Length; c++)
+        {
+            try
+            {
+                await ReadColumnAsync(reader.RowGroups[g], fields[c], columns[c], at, count, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsReadFailure(e))
+            {
+                throw new DataFormatException(
+                    new SourceLocation(path, firstRow + 1L, fields[c].Name),
+                    $"cannot read row group {g + 1} of {reader.RowGroupCount}; the file is damaged or uses an encoding Parquet.Net does not support ({e.Message})");
+            }
+        }
+    }
+
+    private static async Task<DataTable> ReadAsync(ParquetReader reader, string path, IReadOnlyCollection<string>? wanted, CancellationToken cancellationToken)
+    {
+        var fields = SelectFields(ReadSchema(reader, path), path, wanted);
         long total = 0;
         foreach (var group in reader.RowGroups)
         {
@@ -108,32 +183,11 @@ public sealed class ParquetTableReader : ITableReader
         var offset = 0;
         for (var g = 0; g < reader.RowGroupCount; g++)
         {
-            var group = reader.RowGroups[g];
-            var count = (int)group.RowCount;
-            for (var c = 0; c < fields.Length; c++)
-            {
-                try
-                {
-                    await ReadColumnAsync(group, fields[c], columns[c], offset, count, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception e) when (IsReadFailure(e))
-                {
-                    throw new DataFormatException(
-                        new SourceLocation(path, offset + 1L, fields[c].Name),
-                        $"cannot read row group {g + 1} of {reader.RowGroupCount}; the file is damaged or uses an encoding Parquet.Net does not support ({e.Message})");
-                }
-            }
-
-            offset += count;
+            await ReadGroupAsync(reader, g, fields, columns, offset, offset, path, cancellationToken).ConfigureAwait(false);
+            offset += (int)reader.RowGroups[g].RowCount;
         }
 
-        var named = new KeyValuePair<string, string?[]>[fields.Length];
-        for (var c = 0; c < fields.Length; c++)
-        {
-            named[c] = new KeyValuePair<string, string?[]>(fields[c].Name, columns[c]);
-        }
-
-        return DataTable.FromColumns(path, named);
+        return DataTable.FromColumns(path, Named(fields, columns));
     }
 
     private static DataField[] SelectFields(ParquetSchema schema, string path, IReadOnlyCollection<string>? wanted)

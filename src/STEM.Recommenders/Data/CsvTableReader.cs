@@ -27,15 +27,85 @@ public sealed class CsvTableReader : ITableReader
     /// <inheritdoc />
     public Task<DataTable> ReadAsync(string path, TableReadRequest? request = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(path);
+        return ReadAsync(path, OptionsFor(path, request), cancellationToken);
+    }
+
+    private CsvReadOptions OptionsFor(string path, TableReadRequest? request)
+    {
         var options = StripGzip(path).EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) && ReferenceEquals(Options, CsvReadOptions.Csv)
             ? CsvReadOptions.Tsv
             : Options;
-        if (request?.Columns is { } columns)
+        return request?.Columns is { } columns ? options with { Columns = columns } : options;
+    }
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<DataTable> ReadChunksAsync(
+        string path,
+        TableReadRequest? request = null,
+        int chunkRows = TableReadRequest.DefaultChunkRows,
+        CancellationToken cancellationToken = default) =>
+        ReadChunksAsync(path, OptionsFor(path, request), chunkRows, cancellationToken);
+
+    /// <summary>Streams a file with explicit options in chunks of about <paramref name="chunkRows"/> rows.</summary>
+    /// <exception cref="DataFormatException">The file is missing, empty or malformed; the message names file, line and column.</exception>
+    public static async IAsyncEnumerable<DataTable> ReadChunksAsync(
+        string path,
+        CsvReadOptions options,
+        int chunkRows = TableReadRequest.DefaultChunkRows,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkRows, 1);
+        if (!File.Exists(path))
         {
-            options = options with { Columns = columns };
+            throw new DataFormatException(path, "file not found");
         }
 
-        return ReadAsync(path, options, cancellationToken);
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, ChunkSize, useAsync: true);
+        await using (file.ConfigureAwait(false))
+        {
+            Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
+            await using (stream.ConfigureAwait(false))
+            {
+                using var text = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, ChunkSize);
+                var builder = new Builder(path, options);
+                var parser = new CsvRecordParser(path, options, builder.Add);
+                var buffer = new char[ChunkSize];
+                var yielded = false;
+                while (true)
+                {
+                    int read;
+                    try
+                    {
+                        read = await text.ReadAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (InvalidDataException e)
+                    {
+                        throw new DataFormatException(path, $"not a valid gzip stream ({e.Message})");
+                    }
+
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    parser.Feed(buffer.AsSpan(0, read));
+                    if (builder.BufferedRows >= chunkRows)
+                    {
+                        yielded = true;
+                        yield return builder.TakeChunk();
+                    }
+                }
+
+                parser.Complete();
+                if (!yielded || builder.BufferedRows > 0)
+                {
+                    yield return builder.TakeChunk();
+                }
+            }
+        }
     }
 
     /// <summary>Reads a file with explicit options.</summary>
@@ -146,7 +216,12 @@ public sealed class CsvTableReader : ITableReader
             _lines.Add(line);
         }
 
-        public DataTable Build()
+        public int BufferedRows => _lines.Count;
+
+        public DataTable Build() => TakeChunk();
+
+        /// <summary>The rows buffered so far as a table; the buffers start again empty.</summary>
+        public DataTable TakeChunk()
         {
             if (_header is null)
             {
@@ -154,10 +229,12 @@ public sealed class CsvTableReader : ITableReader
             }
 
             var lines = _lines.ToArray();
+            _lines.Clear();
             var columns = new DataColumn[_keep.Length];
             for (var k = 0; k < _keep.Length; k++)
             {
                 columns[k] = new DataColumn(_header[_keep[k]], _path, _columns[k].ToArray(), lines, null);
+                _columns[k].Clear();
             }
 
             return new DataTable(_path, columns, lines);

@@ -67,14 +67,24 @@ public sealed class DataTable
     /// <summary>Builds an in-memory table, for generated data and for scoring rows that did not come from a file.</summary>
     /// <param name="source">A description used in error messages in place of a file name.</param>
     /// <param name="columns">Column name → values; all arrays must have the same length.</param>
-    public static DataTable FromColumns(string source, IReadOnlyList<KeyValuePair<string, string?[]>> columns)
+    public static DataTable FromColumns(string source, IReadOnlyList<KeyValuePair<string, string?[]>> columns) =>
+        FromColumns(source, columns, firstLine: 1);
+
+    /// <summary>
+    /// Builds an in-memory table whose rows are numbered from <paramref name="firstLine"/>: a chunk of a
+    /// larger file (a Parquet row group) keeps the row numbers of the file in its error messages.
+    /// </summary>
+    /// <param name="source">A description used in error messages in place of a file name.</param>
+    /// <param name="columns">Column name → values; all arrays must have the same length.</param>
+    /// <param name="firstLine">The line (or row) number of the first row.</param>
+    public static DataTable FromColumns(string source, IReadOnlyList<KeyValuePair<string, string?[]>> columns, long firstLine)
     {
         ArgumentNullException.ThrowIfNull(columns);
         var rows = columns.Count == 0 ? 0 : columns[0].Value.Length;
         var lines = new long[rows];
         for (var i = 0; i < rows; i++)
         {
-            lines[i] = i + 1;
+            lines[i] = firstLine + i;
         }
 
         var built = columns.Select(c => new DataColumn(c.Key, source, c.Value, lines, null)).ToArray();

@@ -24,14 +24,38 @@ public sealed class TableReaderRegistry
 
     /// <summary>Reads a file with the first reader that accepts it.</summary>
     /// <exception cref="DataFormatException">No reader accepts the file, or it is malformed.</exception>
-    public Task<DataTable> ReadAsync(string path, TableReadRequest? request = null, CancellationToken cancellationToken = default)
+    public Task<DataTable> ReadAsync(string path, TableReadRequest? request = null, CancellationToken cancellationToken = default) =>
+        ReaderFor(path).ReadAsync(path, request, cancellationToken);
+
+    /// <summary>Streams a file in chunks of about <paramref name="chunkRows"/> rows with the first reader that accepts it.</summary>
+    /// <exception cref="DataFormatException">No reader accepts the file, or it is malformed.</exception>
+    public IAsyncEnumerable<DataTable> ReadChunksAsync(string path, TableReadRequest? request = null, int chunkRows = TableReadRequest.DefaultChunkRows, CancellationToken cancellationToken = default) =>
+        ReaderFor(path).ReadChunksAsync(path, request, chunkRows, cancellationToken);
+
+    /// <summary>Whether some registered reader handles the file.</summary>
+    public bool CanRead(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return _readers.Any(r => r.CanRead(path));
+    }
+
+    /// <summary>
+    /// The files a source names, in a stable order: a file is itself; a directory is every file under
+    /// it (recursively, as a partitioned dataset such as <c>date=2022-04-25/part-0.parquet</c> is laid
+    /// out) that a registered reader handles; a glob (<c>*</c>, <c>?</c>, <c>**</c>) is every file it
+    /// matches. Files are sorted by path (ordinal), so that every process sees the same list.
+    /// </summary>
+    /// <exception cref="DataFormatException">Nothing matches, or a directory holds no readable file.</exception>
+    public IReadOnlyList<string> ExpandSources(string source) => TableSources.Expand(source, CanRead);
+
+    private ITableReader ReaderFor(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         foreach (var reader in _readers)
         {
             if (reader.CanRead(path))
             {
-                return reader.ReadAsync(path, request, cancellationToken);
+                return reader;
             }
         }
 

@@ -72,6 +72,24 @@ public class ParquetTableReaderTests
     }
 
     [Fact]
+    public async Task Streams_one_chunk_per_row_group_with_the_file_row_numbers()
+    {
+        var path = await WriteGroupedAsync();
+
+        var chunks = new List<DataTable>();
+        await foreach (var chunk in ((ITableReader)Reader).ReadChunksAsync(path, new TableReadRequest(["name", "id"])))
+        {
+            chunks.Add(chunk);
+        }
+
+        chunks.Select(c => c.RowCount).Should().Equal(3, 2, 4);
+        chunks.SelectMany(c => Values(c, "id")).Should().Equal("10", "11", "12", "13", "14", "15", "16", "17", "18");
+        chunks[1].ColumnNames.Should().Equal("name", "id");
+        chunks[1].Column("name").LocationOf(1).ToString().Should().Be($"{path}, line 5, column name");
+        chunks[2].LocationOf(0).Line.Should().Be(6);
+    }
+
+    [Fact]
     public async Task Reads_only_the_requested_columns_in_the_requested_order()
     {
         var path = await WriteGroupedAsync();
