@@ -9,7 +9,7 @@ namespace STEM.Recommenders.EncodedData;
 /// <c>index_select</c> over a permutation, so a step costs a handful of native calls whatever the
 /// number of fields. Move it to the GPU once with <see cref="To"/> to keep the data resident there.
 /// </summary>
-public sealed class EncodedDataset : IDisposable
+public sealed class EncodedDataset : IBatchSource, IDisposable
 {
     private bool _disposed;
 
@@ -83,6 +83,22 @@ public sealed class EncodedDataset : IDisposable
 
     /// <summary>The device the tensors are on.</summary>
     public Device Device => Ids.device;
+
+    /// <inheritdoc />
+    long IBatchSource.RowCount => Count;
+
+    /// <inheritdoc />
+    /// <remarks>The order is one <c>randperm</c> of all rows drawn from the generator, as it always was.</remarks>
+    public IBatchEpoch StartEpoch(int batchSize, bool shuffle, Generator? generator = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        if (shuffle)
+        {
+            ArgumentNullException.ThrowIfNull(generator);
+        }
+
+        return new Epoch(this, Order(shuffle, generator), batchSize);
+    }
 
     /// <summary>The rows at the given indices (any device), with tensors in the current dispose scope.</summary>
     public Batch GetBatch(Tensor rows)
@@ -168,6 +184,22 @@ public sealed class EncodedDataset : IDisposable
         var positives = (Labels * mask).sum(dim: 0).to(ScalarType.Float64).cpu().data<double>().ToArray();
         var observed = mask.sum(dim: 0).to(ScalarType.Float64).cpu().data<double>().ToArray();
         return positives.Select((p, i) => observed[i] > 0 ? p / observed[i] : double.NaN).ToArray();
+    }
+
+    private sealed class Epoch(EncodedDataset data, Tensor order, int batchSize) : IBatchEpoch
+    {
+        public int StepCount { get; } = checked((int)((data.Count + (long)batchSize - 1) / batchSize));
+
+        public Batch GetBatch(int index)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(index);
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, StepCount);
+            var start = (long)index * batchSize;
+            using var rows = order.narrow(0, start, Math.Min(batchSize, data.Count - start));
+            return data.GetBatch(rows);
+        }
+
+        public void Dispose() => order.Dispose();
     }
 
     /// <inheritdoc />

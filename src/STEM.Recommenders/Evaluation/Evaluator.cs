@@ -13,7 +13,7 @@ public static class Evaluator
     public const int DefaultBatchSize = 16384;
 
     /// <summary>Computes AUC, gAUC, log loss and calibration per task.</summary>
-    public static EvaluationReport Evaluate(IMultiTaskModel model, EncodedDataset data, int batchSize = DefaultBatchSize)
+    public static EvaluationReport Evaluate(IMultiTaskModel model, IBatchSource data, int batchSize = DefaultBatchSize)
     {
         var accumulator = new MetricAccumulator(data.TaskNames);
         ForEachBatch(model, data, batchSize, (batch, output) => accumulator.Update(output.Probabilities(), batch.Labels, batch.LabelMask, batch.GroupIds));
@@ -21,10 +21,10 @@ public static class Evaluator
     }
 
     /// <summary>Predicted probabilities, row-major [N, T].</summary>
-    public static float[] Predict(IMultiTaskModel model, EncodedDataset data, int batchSize = DefaultBatchSize)
+    public static float[] Predict(IMultiTaskModel model, IBatchSource data, int batchSize = DefaultBatchSize)
     {
         ArgumentNullException.ThrowIfNull(data);
-        var result = new float[(long)data.Count * data.TaskNames.Count];
+        var result = new float[checked(data.RowCount * data.TaskNames.Count)];
         var offset = 0L;
         ForEachBatch(model, data, batchSize, (_, output) =>
         {
@@ -39,7 +39,7 @@ public static class Evaluator
     /// Runs the model over the dataset in order, in eval and inference mode, one dispose scope per
     /// batch, and restores the model's training flag afterwards.
     /// </summary>
-    public static void ForEachBatch(IMultiTaskModel model, EncodedDataset data, int batchSize, Action<Batch, Models.MultiTaskOutput> visit)
+    public static void ForEachBatch(IMultiTaskModel model, IBatchSource data, int batchSize, Action<Batch, Models.MultiTaskOutput> visit)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -50,11 +50,11 @@ public static class Evaluator
         try
         {
             using var inference = inference_mode();
-            using var order = data.Order(shuffle: false);
-            for (long start = 0; start < data.Count; start += batchSize)
+            using var epoch = data.StartEpoch(batchSize, shuffle: false);
+            for (var step = 0; step < epoch.StepCount; step++)
             {
                 using var scope = NewDisposeScope();
-                var batch = data.GetBatch(order.narrow(0, start, Math.Min(batchSize, data.Count - start)));
+                var batch = epoch.GetBatch(step);
                 visit(batch, model.Forward(batch.Features));
             }
         }

@@ -31,46 +31,54 @@ internal sealed class DenseVectorEncoder : FieldEncoder
 
     public override bool ProducesWeights => true;
 
-    public static DenseVectorEncoder Fit(DenseVectorFeature spec, DataTable table)
+    internal sealed class Fitter(DenseVectorFeature spec) : FieldFitter
     {
-        var columns = spec.Columns.Select(table.Column).ToArray();
-        var d = columns.Length;
-        var sum = new double[d];
-        var squares = new double[d];
-        long present = 0;
-        var vector = new double[d];
-        for (var r = 0; r < table.RowCount; r++)
+        private readonly double[] _sum = new double[spec.Columns.Count];
+        private readonly double[] _squares = new double[spec.Columns.Count];
+        private readonly double[] _vector = new double[spec.Columns.Count];
+        private long _present;
+
+        public override void Add(DataTable chunk)
         {
-            if (!Read(spec, columns, r, vector))
+            var columns = spec.Columns.Select(chunk.Column).ToArray();
+            var d = columns.Length;
+            for (var r = 0; r < chunk.RowCount; r++)
             {
-                continue;
+                if (!Read(spec, columns, r, _vector))
+                {
+                    continue;
+                }
+
+                _present++;
+                for (var j = 0; j < d; j++)
+                {
+                    _sum[j] += _vector[j];
+                    _squares[j] += _vector[j] * _vector[j];
+                }
+            }
+        }
+
+        public override FieldEncoder Finish()
+        {
+            if (!spec.Standardize)
+            {
+                return new DenseVectorEncoder(new FittedFeature { Spec = spec });
             }
 
-            present++;
+            var d = _sum.Length;
+            var mean = new double[d];
+            var std = new double[d];
             for (var j = 0; j < d; j++)
             {
-                sum[j] += vector[j];
-                squares[j] += vector[j] * vector[j];
+                mean[j] = _present == 0 ? 0 : _sum[j] / _present;
+                var variance = _present == 0 ? 0 : (_squares[j] / _present) - (mean[j] * mean[j]);
+
+                // A constant component (or no training row with a vector) keeps scale 1 instead of dividing by zero.
+                std[j] = variance > 1e-12 ? Math.Sqrt(variance) : 1.0;
             }
+
+            return new DenseVectorEncoder(new FittedFeature { Spec = spec, ComponentMeans = mean, ComponentStandardDeviations = std });
         }
-
-        if (!spec.Standardize)
-        {
-            return new DenseVectorEncoder(new FittedFeature { Spec = spec });
-        }
-
-        var mean = new double[d];
-        var std = new double[d];
-        for (var j = 0; j < d; j++)
-        {
-            mean[j] = present == 0 ? 0 : sum[j] / present;
-            var variance = present == 0 ? 0 : (squares[j] / present) - (mean[j] * mean[j]);
-
-            // A constant component (or no training row with a vector) keeps scale 1 instead of dividing by zero.
-            std[j] = variance > 1e-12 ? Math.Sqrt(variance) : 1.0;
-        }
-
-        return new DenseVectorEncoder(new FittedFeature { Spec = spec, ComponentMeans = mean, ComponentStandardDeviations = std });
     }
 
     public override void Encode(DataTable table, long[] ids, float[]? weights, int stride, int firstSlot, long offset)

@@ -27,6 +27,7 @@ public sealed class FeaturePipeline
 
     private readonly FieldEncoder[] _encoders;
     private readonly int[] _slotOf;
+    private string? _contentHash;
 
     private FeaturePipeline(FeatureSchema schema, IReadOnlyList<FittedFeature> fitted)
     {
@@ -72,6 +73,58 @@ public sealed class FeaturePipeline
         RunParallel(fitted.Length, i => fitted[i] = FieldEncoder.Fit(schema.Features[i], train).Fitted);
         return new FeaturePipeline(schema, fitted);
     }
+
+    /// <summary>
+    /// Fits every feature on training rows that arrive in chunks (a stream of files larger than
+    /// memory): each field keeps only its counts or running moments, so memory is bounded by the
+    /// vocabularies, not the rows. Fitting one chunk, or the whole table, gives what <see cref="Fit"/> gives.
+    /// </summary>
+    /// <exception cref="ArgumentException">The schema is inconsistent.</exception>
+    /// <exception cref="DataFormatException">A column is missing, a value cannot be parsed, or there are no training rows.</exception>
+    public static async Task<FeaturePipeline> FitAsync(FeatureSchema schema, IAsyncEnumerable<DataTable> train, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(train);
+        schema.Validate();
+        var fitters = schema.Features.Select(FieldEncoder.CreateFitter).ToArray();
+        long rows = 0;
+        string? source = null;
+        await foreach (var chunk in train.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            if (source is null)
+            {
+                source = chunk.Source;
+                foreach (var column in schema.Features.SelectMany(f => f.SourceColumns))
+                {
+                    _ = chunk.Column(column); // a missing column is reported before any work starts
+                }
+            }
+
+            rows += chunk.RowCount;
+            RunParallel(fitters.Length, i => fitters[i].Add(chunk));
+        }
+
+        if (rows == 0)
+        {
+            throw new DataFormatException(source ?? "training data", "the training table has no rows");
+        }
+
+        return new FeaturePipeline(schema, fitters.Select(f => f.Finish().Fitted).ToArray());
+    }
+
+    /// <summary>
+    /// A SHA-256 of the pipeline's JSON: two pipelines with the same hash encode every row alike. An
+    /// <see cref="EncodedCache"/> records the hash of the pipeline that built it.
+    /// </summary>
+    public string ContentHash => _contentHash ??= Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ToJson())));
+
+    /// <summary>The slots whose weights can differ from 1 (numeric values, pooled multi-values, dense vectors).</summary>
+    public IReadOnlyList<int> WeightedSlots => _encoders
+        .Select((encoder, i) => (encoder, place: Layout.Fields[_slotOf[i]]))
+        .Where(x => x.encoder.ProducesWeights)
+        .SelectMany(x => Enumerable.Range(x.place.FirstSlot, x.place.SlotCount))
+        .Order()
+        .ToArray();
 
     /// <summary>Encodes a table into tensors on <paramref name="device"/> (CPU by default).</summary>
     /// <exception cref="DataFormatException">A column is missing, a value cannot be parsed, or a label is not binary.</exception>
@@ -159,7 +212,10 @@ public sealed class FeaturePipeline
         return FromJson(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), path);
     }
 
-    private EncodedArrays EncodeArrays(DataTable table, bool requireLabels)
+    /// <summary>Encodes a chunk for an <see cref="EncodedCacheBuilder"/>; group keys are indexed across chunks.</summary>
+    internal EncodedArrays EncodeChunk(DataTable table, GroupIndex? groups) => EncodeArrays(table, requireLabels: true, groups);
+
+    private EncodedArrays EncodeArrays(DataTable table, bool requireLabels, GroupIndex? sharedGroups = null)
     {
         var n = table.RowCount;
         var stride = Layout.SlotCount;
@@ -186,7 +242,9 @@ public sealed class FeaturePipeline
         List<string>? keys = null;
         if (Schema.GroupColumn is { } groupColumn && table.HasColumn(groupColumn))
         {
-            (groups, keys) = EncodeGroups(table.Column(groupColumn));
+            var index = sharedGroups ?? new GroupIndex();
+            groups = index.Encode(table.Column(groupColumn));
+            keys = index.Keys;
         }
 
         return new EncodedArrays(ids, weights, labels, mask, groups, keys);
@@ -237,33 +295,6 @@ public sealed class FeaturePipeline
         return (labels, anyMissing ? mask : null);
     }
 
-    private static (long[] Groups, List<string> Keys) EncodeGroups(DataColumn column)
-    {
-        var index = new Dictionary<string, long>(StringComparer.Ordinal);
-        var keys = new List<string>();
-        var groups = new long[column.Count];
-        for (var r = 0; r < column.Count; r++)
-        {
-            var key = column[r];
-            if (key is null)
-            {
-                groups[r] = -1;
-                continue;
-            }
-
-            if (!index.TryGetValue(key, out var g))
-            {
-                g = keys.Count;
-                index[key] = g;
-                keys.Add(key);
-            }
-
-            groups[r] = g;
-        }
-
-        return (groups, keys);
-    }
-
     /// <summary>
     /// Fields are independent, so they are fitted and encoded in parallel; a data error in one of
     /// them surfaces as the <see cref="DataFormatException"/> itself, not wrapped in an AggregateException.
@@ -281,7 +312,40 @@ public sealed class FeaturePipeline
         }
     }
 
-    private sealed record EncodedArrays(long[] Ids, float[]? Weights, float[]? Labels, float[]? Mask, long[]? Groups, List<string>? GroupKeys);
+    internal sealed record EncodedArrays(long[] Ids, float[]? Weights, float[]? Labels, float[]? Mask, long[]? Groups, List<string>? GroupKeys);
+
+    /// <summary>Group keys (user ids) → dense indices, in order of first appearance; shared across the chunks of one split.</summary>
+    internal sealed class GroupIndex
+    {
+        private readonly Dictionary<string, long> _index = new(StringComparer.Ordinal);
+
+        public List<string> Keys { get; } = new();
+
+        public long[] Encode(DataColumn column)
+        {
+            var groups = new long[column.Count];
+            for (var r = 0; r < column.Count; r++)
+            {
+                var key = column[r];
+                if (key is null)
+                {
+                    groups[r] = -1;
+                    continue;
+                }
+
+                if (!_index.TryGetValue(key, out var g))
+                {
+                    g = Keys.Count;
+                    _index[key] = g;
+                    Keys.Add(key);
+                }
+
+                groups[r] = g;
+            }
+
+            return groups;
+        }
+    }
 
     private sealed record PipelineDocument(int FormatVersion, FeatureSchema Schema, IReadOnlyList<FittedFeature> Fitted);
 }

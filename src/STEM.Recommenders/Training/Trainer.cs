@@ -43,13 +43,13 @@ public sealed partial class Trainer
     /// Trains on a dedicated thread and completes when training ends. The loop itself is compute
     /// bound; this keeps a UI or host responsive.
     /// </summary>
-    public Task<TrainingResult> FitAsync(IMultiTaskModel model, EncodedDataset train, EncodedDataset validation, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
+    public Task<TrainingResult> FitAsync(IMultiTaskModel model, IBatchSource train, IBatchSource validation, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
         Task.Factory.StartNew(() => Fit(model, train, validation, progress, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     /// <summary>Trains on the calling thread.</summary>
     /// <exception cref="ArgumentException">The validation split is the test split, or the data does not fit the model.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; the "last" checkpoint (if configured) lets the run resume.</exception>
-    public TrainingResult Fit(IMultiTaskModel model, EncodedDataset train, EncodedDataset validation, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    public TrainingResult Fit(IMultiTaskModel model, IBatchSource train, IBatchSource validation, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
@@ -75,7 +75,7 @@ public sealed partial class Trainer
     [LoggerMessage(Level = LogLevel.Information, Message = "Epoch {Epoch} step {Step}: validation {Monitor} = {Value:F5}{Best}; per-task AUC {Aucs}; lr {LearningRate:G3}")]
     private static partial void LogEvaluation(ILogger logger, int epoch, long step, string monitor, double value, string best, string aucs, double learningRate);
 
-    private static void CheckFits(IMultiTaskModel model, EncodedDataset data, string name)
+    private static void CheckFits(IMultiTaskModel model, IBatchSource data, string name)
     {
         if (!data.TaskNames.SequenceEqual(model.TaskNames))
         {
@@ -87,7 +87,7 @@ public sealed partial class Trainer
             throw new ArgumentException($"The {name} split was encoded with another feature layout than the model's.", name);
         }
 
-        if (data.Count == 0)
+        if (data.RowCount == 0)
         {
             throw new ArgumentException($"The {name} split is empty.", name);
         }
@@ -102,8 +102,8 @@ public sealed partial class Trainer
     private sealed class Run(
         Trainer trainer,
         IMultiTaskModel model,
-        EncodedDataset train,
-        EncodedDataset validation,
+        IBatchSource train,
+        IBatchSource validation,
         MonitorMetric monitor,
         ILossWeighting weighting,
         MultiTaskOptimizer optimizer,
@@ -125,7 +125,7 @@ public sealed partial class Trainer
         private long _stepsThisRun;
         private TimeSpan _evaluationTime;
 
-        private int StepsPerEpoch => (int)((train.Count + _o.BatchSize - 1) / _o.BatchSize);
+        private int StepsPerEpoch => checked((int)((train.RowCount + _o.BatchSize - 1) / _o.BatchSize));
 
         public TrainingResult Execute()
         {
@@ -166,7 +166,7 @@ public sealed partial class Trainer
                         epochGeneratorState = generator.get_state().DetachFromDisposeScope();
                     }
 
-                    using var order = train.Order(_o.Shuffle, generator);
+                    using var epoch = train.StartEpoch(_o.BatchSize, _o.Shuffle, generator);
                     for (; _state.StepInEpoch < StepsPerEpoch; _state.StepInEpoch++)
                     {
                         if (cancellationToken.IsCancellationRequested)
@@ -182,7 +182,7 @@ public sealed partial class Trainer
                             return Result(reachedMax);
                         }
 
-                        TrainStep(order);
+                        TrainStep(epoch);
                         if (_state.GlobalStep % _o.ProgressEverySteps == 0)
                         {
                             Report(null);
@@ -221,12 +221,11 @@ public sealed partial class Trainer
             }
         }
 
-        private void TrainStep(Tensor order)
+        private void TrainStep(IBatchEpoch epoch)
         {
             using (var scope = NewDisposeScope())
             {
-                var start = (long)_state.StepInEpoch * _o.BatchSize;
-                var batch = train.GetBatch(order.narrow(0, start, Math.Min(_o.BatchSize, train.Count - start)));
+                var batch = epoch.GetBatch(_state.StepInEpoch);
                 var output = model.Forward(batch.Features);
                 var losses = MultiTaskLoss.PerTask(output.Logits, batch.Labels, batch.LabelMask);
                 var auxiliary = model.AuxiliaryLoss(output, batch.Labels, batch.LabelMask);

@@ -1,0 +1,64 @@
+using STEM.Recommenders.Data;
+using STEM.Recommenders.EncodedData;
+
+namespace STEM.Recommenders.Features;
+
+/// <summary>
+/// Encodes table chunks with a fitted <see cref="FeaturePipeline"/> straight into an on-disk
+/// <see cref="EncodedCache"/> (pass 2 of the streaming path): memory holds one chunk, the group
+/// keys and the pipeline, never the split. Several builders can be fed from one pass over the
+/// sources (one per split).
+/// </summary>
+public sealed class EncodedCacheBuilder : IDisposable
+{
+    private readonly FeaturePipeline _pipeline;
+    private readonly EncodedCacheWriter _writer;
+    private readonly FeaturePipeline.GroupIndex? _groups;
+
+    /// <summary>Starts a cache for one split.</summary>
+    /// <param name="pipeline">The fitted pipeline (its hash goes into the manifest).</param>
+    /// <param name="directory">The cache directory to create.</param>
+    /// <param name="role">Which split the rows are.</param>
+    /// <param name="shardRows">Rows per shard.</param>
+    /// <param name="overwrite">Whether an existing cache directory may be replaced.</param>
+    public EncodedCacheBuilder(FeaturePipeline pipeline, string directory, DatasetRole role, int shardRows = EncodedCacheWriter.DefaultShardRows, bool overwrite = false)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        _pipeline = pipeline;
+        _groups = pipeline.Schema.GroupColumn is null ? null : new FeaturePipeline.GroupIndex();
+        _writer = new EncodedCacheWriter(directory, pipeline.Layout, pipeline.TaskNames, role, pipeline.ContentHash, pipeline.WeightedSlots, groups: _groups is not null, shardRows, overwrite);
+    }
+
+    /// <summary>Rows written so far.</summary>
+    public long RowCount => _writer.RowCount;
+
+    /// <summary>Encodes and appends a chunk of rows.</summary>
+    /// <exception cref="DataFormatException">A column is missing, a value cannot be parsed, or a label is not binary; the message names file, line and column.</exception>
+    public void Append(DataTable chunk)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        if (chunk.RowCount == 0)
+        {
+            return;
+        }
+
+        if (_groups is not null && !chunk.HasColumn(_pipeline.Schema.GroupColumn!))
+        {
+            _ = chunk.Column(_pipeline.Schema.GroupColumn!); // the same error as a missing feature column
+        }
+
+        var arrays = _pipeline.EncodeChunk(chunk, _groups);
+        _writer.Append(arrays.Ids, arrays.Weights, arrays.Labels, arrays.Mask, arrays.Groups);
+    }
+
+    /// <summary>Writes the manifest and moves the cache into place.</summary>
+    /// <param name="sources">The files the rows were read from (their sizes and times make a later change detectable).</param>
+    public EncodedCacheManifest Complete(IReadOnlyList<string> sources)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        return _writer.Complete(_groups?.Keys, sources.Select(SourceFileStamp.Of).ToArray());
+    }
+
+    /// <summary>Removes the partial cache unless <see cref="Complete"/> succeeded.</summary>
+    public void Dispose() => _writer.Dispose();
+}
