@@ -142,12 +142,22 @@ public sealed class DataTable
     public DataTable LeftJoin(DataTable side, string key, string? sideKey = null, IReadOnlyCollection<string>? columns = null)
     {
         ArgumentNullException.ThrowIfNull(side);
-        sideKey ??= key;
-        var sideKeys = side.Column(sideKey);
-        var index = new Dictionary<string, int>(side.RowCount, StringComparer.Ordinal);
-        for (var r = 0; r < side.RowCount; r++)
+        return LeftJoin(side.IndexBy(sideKey ?? key), key, columns);
+    }
+
+    /// <summary>
+    /// Indexes this table by a key column, once, for many <see cref="LeftJoin(TableIndex, string, IReadOnlyCollection{string}?)"/>
+    /// calls: a log streamed in chunks joins every chunk to the same side table.
+    /// </summary>
+    /// <exception cref="DataFormatException">The key column is missing, or a key appears twice (the message names both lines).</exception>
+    public TableIndex IndexBy(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var keys = Column(key);
+        var index = new Dictionary<string, int>(RowCount, StringComparer.Ordinal);
+        for (var r = 0; r < RowCount; r++)
         {
-            var value = sideKeys[r];
+            var value = keys[r];
             if (value is null)
             {
                 continue;
@@ -155,11 +165,23 @@ public sealed class DataTable
 
             if (!index.TryAdd(value, r))
             {
-                var first = sideKeys.LocationOf(index[value]);
-                throw new DataFormatException(sideKeys.LocationOf(r), $"duplicate key '{value}' in side table (first seen on line {first.Line})");
+                var first = keys.LocationOf(index[value]);
+                throw new DataFormatException(keys.LocationOf(r), $"duplicate key '{value}' in side table (first seen on line {first.Line})");
             }
         }
 
+        return new TableIndex(this, key, index);
+    }
+
+    /// <summary>Left-joins an indexed side table (see <see cref="LeftJoin(DataTable, string, string?, IReadOnlyCollection{string}?)"/>).</summary>
+    /// <param name="side">The side table's index.</param>
+    /// <param name="key">The key column in this table.</param>
+    /// <param name="columns">The side columns to append; <see langword="null"/> appends all but the key.</param>
+    public DataTable LeftJoin(TableIndex side, string key, IReadOnlyCollection<string>? columns = null)
+    {
+        ArgumentNullException.ThrowIfNull(side);
+        var sideKey = side.Key;
+        var index = side.Rows;
         var leftKeys = Column(key);
         var map = new int[RowCount];
         for (var i = 0; i < RowCount; i++)
@@ -169,15 +191,16 @@ public sealed class DataTable
         }
 
         var appended = new List<DataColumn>(Columns);
-        var wanted = columns ?? side.Columns.Select(c => c.Name).Where(n => n != sideKey).ToArray();
+        var table = side.Table;
+        var wanted = columns ?? table.Columns.Select(c => c.Name).Where(n => n != sideKey).ToArray();
         foreach (var name in wanted)
         {
             if (HasColumn(name))
             {
-                throw new DataFormatException(new SourceLocation(side.Source, 1, name), $"column '{name}' of the side table is already a column of {Source}; select or rename it");
+                throw new DataFormatException(new SourceLocation(table.Source, 1, name), $"column '{name}' of the side table is already a column of {Source}; select or rename it");
             }
 
-            appended.Add(side.Column(name).Remap(map));
+            appended.Add(table.Column(name).Remap(map));
         }
 
         return new DataTable(Source, appended, _rowLines);

@@ -105,6 +105,13 @@ public sealed class EncodedCache : IBatchSource, IDisposable
         return new EncodedCache(directory, manifest, device ?? CPU, windowShards);
     }
 
+    /// <summary>The same cache, delivering its batches on <paramref name="device"/> (shards are read on the CPU and each batch is copied once).</summary>
+    public EncodedCache On(Device device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        return new EncodedCache(_directory, Manifest, device, WindowShards);
+    }
+
     /// <summary>
     /// Why the cache in <paramref name="directory"/> cannot be reused for these sources and this
     /// pipeline, or null when it can: missing, another format, another pipeline, or a source file

@@ -30,7 +30,7 @@ public static class GateDiagnostics
 {
     /// <summary>Averages the last gated layer's weights over a dataset.</summary>
     /// <exception cref="ArgumentException">The model has no gates.</exception>
-    public static GateReport Compute(IMultiTaskModel model, EncodedDataset data, int batchSize = Evaluator.DefaultBatchSize)
+    public static GateReport Compute(IMultiTaskModel model, IBatchSource data, int batchSize = Evaluator.DefaultBatchSize)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);

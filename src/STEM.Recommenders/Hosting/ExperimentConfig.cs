@@ -87,8 +87,19 @@ public sealed record DataConfig
     /// <summary>Custom data: side tables left-joined onto every split, in order.</summary>
     public IReadOnlyList<SideTableConfig>? Joins { get; init; }
 
-    /// <summary>Keep the data resident on the training device. Default true.</summary>
+    /// <summary>Keep the data resident on the training device. Default true (ignored with <see cref="Cache"/>).</summary>
     public bool Resident { get; init; } = true;
+
+    /// <summary>
+    /// An encoded-cache directory: the data is streamed from the files in chunks, encoded once into
+    /// on-disk shards there (reused while the schema and the files are unchanged), and training and
+    /// evaluation read batches from the shards, so the data never has to fit in memory. KuaiRand and
+    /// custom data stream; the default (null) encodes in memory.
+    /// </summary>
+    public string? Cache { get; init; }
+
+    /// <summary>Rows per streamed chunk and per cache shard with <see cref="Cache"/>; default 65,536.</summary>
+    public int? CacheChunkRows { get; init; }
 }
 
 /// <summary>A side table joined by key.</summary>

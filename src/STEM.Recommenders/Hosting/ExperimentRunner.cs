@@ -2,7 +2,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using STEM.Recommenders.Data;
 using STEM.Recommenders.Data.Presets;
+using STEM.Recommenders.EncodedData;
 using STEM.Recommenders.Evaluation;
+using STEM.Recommenders.Features;
 using STEM.Recommenders.Evaluation.Reports;
 using STEM.Recommenders.Models;
 using STEM.Recommenders.Runtime;
@@ -48,22 +50,7 @@ public sealed class ExperimentRunner
         switch (DatasetPresets.Resolve(data.Preset))
         {
             case KuaiRandPreset.Name:
-                var defaults = new KuaiRandOptions { LogPath = data.Train! };
-                return await KuaiRandPreset.LoadAsync(
-                    defaults with
-                    {
-                        UserFeaturesPath = data.Users,
-                        VideoFeaturesPath = data.Videos,
-                        UserVectorsPath = data.UserVectors,
-                        TestLogPath = data.Test,
-                        TrainDays = data.TrainDays,
-                        ValidationDays = data.ValidationDays ?? defaults.ValidationDays,
-                        TestDays = data.TestDays ?? (data.Test is null ? defaults.TestDays : []),
-                        Tasks = data.Tasks ?? defaults.Tasks,
-                        MinCount = data.MinCount ?? defaults.MinCount,
-                    },
-                    _readers,
-                    cancellationToken).ConfigureAwait(false);
+                return await KuaiRandPreset.LoadAsync(KuaiRandOptionsOf(data), _readers, cancellationToken).ConfigureAwait(false);
             case CensusIncomePreset.Name:
                 return await CensusIncomePreset.LoadAsync(new CensusIncomeOptions { Path = data.Train! }, cancellationToken).ConfigureAwait(false);
             default:
@@ -75,6 +62,28 @@ public sealed class ExperimentRunner
                     Tasks = data.Tasks?.Count ?? synthetic.Tasks,
                 });
         }
+    }
+
+    /// <summary>
+    /// The streaming form of <see cref="LoadDataAsync"/> (for <see cref="DataConfig.Cache"/>): the
+    /// files are read in chunks of <paramref name="chunkRows"/> rows.
+    /// </summary>
+    /// <exception cref="ArgumentException">The preset cannot stream; the message names <c>data.cache</c>.</exception>
+    public async Task<StreamingSplits> StreamDataAsync(DataConfig data, int chunkRows = TableReadRequest.DefaultChunkRows, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.Preset is null)
+        {
+            return await StreamCustomAsync(data, chunkRows, cancellationToken).ConfigureAwait(false);
+        }
+
+        var preset = DatasetPresets.Resolve(data.Preset);
+        if (preset != KuaiRandPreset.Name)
+        {
+            throw new ArgumentException($"data.cache: the '{preset}' preset is read in memory only; streaming into a cache is supported for kuairand and custom data.", nameof(data));
+        }
+
+        return await KuaiRandPreset.StreamAsync(KuaiRandOptionsOf(data), _readers, chunkRows, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Starts the runtime the configuration asks for.</summary>
@@ -160,14 +169,15 @@ public sealed class ExperimentRunner
                 }
 
                 var analyses = new List<NegativeTransferReport>();
-                if (predictions.ContainsKey(SingleTask.Name) && data.Test.GroupIds is not null)
+                // The analysis reads whole columns of group ids, so it runs on in-memory splits only.
+                if (predictions.ContainsKey(SingleTask.Name) && data.InMemory is { Test.GroupIds: not null } memory)
                 {
                     var tasks = data.Pipeline.TaskNames;
                     for (var a = 0; a < tasks.Count; a++)
                     {
                         for (var b = a + 1; b < tasks.Count; b++)
                         {
-                            analyses.Add(NegativeTransferReport.Analyze(data.Train, data.Test, tasks[a], tasks[b], predictions, SingleTask.Name));
+                            analyses.Add(NegativeTransferReport.Analyze(memory.Train, memory.Test, tasks[a], tasks[b], predictions, SingleTask.Name));
                         }
                     }
                 }
@@ -181,12 +191,91 @@ public sealed class ExperimentRunner
             TaskScheduler.Default).ConfigureAwait(false);
     }
 
-    /// <summary>Starts the runtime, then loads, splits and encodes the data (on the device when resident).</summary>
-    private async Task<(Device Device, EncodedSplits Data)> PrepareAsync(ExperimentConfig config, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the runtime, then loads, splits and encodes the data: in memory (on the device when
+    /// resident), or — with <see cref="DataConfig.Cache"/> — streamed into (or reused from) the on-disk cache.
+    /// </summary>
+    private async Task<(Device Device, PreparedData Data)> PrepareAsync(ExperimentConfig config, CancellationToken cancellationToken)
     {
         var device = StartRuntime(config.Runtime);
+        if (config.Data.Cache is { } cache)
+        {
+            var rows = config.Data.CacheChunkRows ?? TableReadRequest.DefaultChunkRows;
+            var streaming = await StreamDataAsync(config.Data, rows, cancellationToken).ConfigureAwait(false);
+            var cached = await streaming.BuildCacheAsync(cache, rows, null, cancellationToken).ConfigureAwait(false);
+            return (device, new PreparedData(cached.Pipeline, cached.Train.On(device), cached.Validation.On(device), cached.Test.On(device), null, cached));
+        }
+
         var splits = await LoadDataAsync(config.Data, cancellationToken).ConfigureAwait(false);
-        return (device, splits.Encode(config.Data.Resident ? device : null));
+        var encoded = splits.Encode(config.Data.Resident ? device : null);
+        return (device, new PreparedData(encoded.Pipeline, encoded.Train, encoded.Validation, encoded.Test, encoded, encoded));
+    }
+
+    /// <summary>Encoded splits as the runner uses them; <see cref="InMemory"/> is set when they are held in memory.</summary>
+    private sealed record PreparedData(FeaturePipeline Pipeline, IBatchSource Train, IBatchSource Validation, IBatchSource Test, EncodedSplits? InMemory, IDisposable Owner) : IDisposable
+    {
+        public void Dispose() => Owner.Dispose();
+    }
+
+    private static KuaiRandOptions KuaiRandOptionsOf(DataConfig data)
+    {
+        var defaults = new KuaiRandOptions { LogPath = data.Train! };
+        return defaults with
+        {
+            UserFeaturesPath = data.Users,
+            VideoFeaturesPath = data.Videos,
+            UserVectorsPath = data.UserVectors,
+            TestLogPath = data.Test,
+            TrainDays = data.TrainDays,
+            ValidationDays = data.ValidationDays ?? defaults.ValidationDays,
+            TestDays = data.TestDays ?? (data.Test is null ? defaults.TestDays : []),
+            Tasks = data.Tasks ?? defaults.Tasks,
+            MinCount = data.MinCount ?? defaults.MinCount,
+        };
+    }
+
+    private async Task<StreamingSplits> StreamCustomAsync(DataConfig data, int chunkRows, CancellationToken cancellationToken)
+    {
+        var schema = data.Schema!;
+        var columns = schema.RequiredColumns();
+        var joins = new List<(TableIndex Side, string Key)>();
+        foreach (var join in data.Joins ?? [])
+        {
+            var side = await _readers.ReadAsync(join.Path, null, cancellationToken).ConfigureAwait(false);
+            joins.Add((side.IndexBy(join.SideKey ?? join.Key), join.Key));
+        }
+
+        var files = new[] { data.Train!, data.Validation!, data.Test! };
+        async IAsyncEnumerable<SplitChunk> Read([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+        {
+            for (var split = 0; split < files.Length; split++)
+            {
+                await foreach (var chunk in _readers.ReadChunksAsync(files[split], null, chunkRows, ct).WithCancellation(ct).ConfigureAwait(false))
+                {
+                    var table = chunk;
+                    foreach (var (side, key) in joins)
+                    {
+                        table = table.LeftJoin(side, key);
+                    }
+
+                    foreach (var column in columns)
+                    {
+                        _ = table.Column(column);
+                    }
+
+                    var none = table.Select([]);
+                    yield return split switch
+                    {
+                        0 => new SplitChunk(table, none, none),
+                        1 => new SplitChunk(none, table, none),
+                        _ => new SplitChunk(none, none, table),
+                    };
+                }
+            }
+        }
+
+        var sources = files.Concat((data.Joins ?? []).Select(j => j.Path)).Select(Path.GetFullPath).Distinct().ToArray();
+        return new StreamingSplits("custom", schema, sources, Read);
     }
 
     private static void Write(ComparisonReport comparison, string? outputDirectory)
@@ -201,7 +290,7 @@ public sealed class ExperimentRunner
         File.WriteAllText(Path.Combine(outputDirectory, "comparison.md"), comparison.ToMarkdown());
     }
 
-    private (ModelRunReport Report, IMultiTaskModel Model) RunOne(ExperimentConfig config, string name, ModelOptions options, long seed, EncodedSplits data, Device device, int run, int runs, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken)
+    private (ModelRunReport Report, IMultiTaskModel Model) RunOne(ExperimentConfig config, string name, ModelOptions options, long seed, PreparedData data, Device device, int run, int runs, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken)
     {
         manual_seed(seed);
         var model = ModelCatalog.Create(name, data.Pipeline.Layout, data.Pipeline.TaskNames, options);

@@ -72,6 +72,83 @@ public static class KuaiRandPreset
         return schema with { Features = [.. schema.Features, feature] };
     }
 
+    /// <summary>
+    /// The streaming form of <see cref="LoadAsync"/>: side tables (users, videos, vectors) are read
+    /// once and held in memory, the log (and test log) are read in chunks of
+    /// <paramref name="chunkRows"/> rows, joined and split by day chunk by chunk, so the log can be
+    /// larger than memory. Rows, joins, splits and errors are those of <see cref="LoadAsync"/>.
+    /// </summary>
+    public static async Task<StreamingSplits> StreamAsync(KuaiRandOptions options, TableReaderRegistry? readers = null, int chunkRows = TableReadRequest.DefaultChunkRows, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        readers ??= TableReaderRegistry.CreateDefault();
+        var side = await SideTables.ReadAsync(options, readers, cancellationToken).ConfigureAwait(false);
+        var schema = side.Vectors is null ? Schema(options) : WithUserVectors(Schema(options), side.Vectors, options);
+        var logColumns = LogFeatureColumns.Concat(options.Tasks).Append("date").Distinct().ToArray();
+        var sources = new[] { options.LogPath, options.TestLogPath, options.UserFeaturesPath, options.VideoFeaturesPath, options.UserVectorsPath }
+            .OfType<string>()
+            .Select(Path.GetFullPath)
+            .Distinct()
+            .ToArray();
+
+        async IAsyncEnumerable<SplitChunk> Read([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+        {
+            await foreach (var chunk in readers.ReadChunksAsync(options.LogPath, new TableReadRequest(logColumns), chunkRows, ct).WithCancellation(ct).ConfigureAwait(false))
+            {
+                var joined = side.Join(chunk);
+                if (options.TestLogPath is null)
+                {
+                    var (train, validation, test) = DaySplit.Split(joined, "date", options.TrainDays, options.ValidationDays, options.TestDays);
+                    yield return new SplitChunk(train, validation, test);
+                }
+                else
+                {
+                    var (train, validation, _) = DaySplit.Split(joined, "date", options.TrainDays, options.ValidationDays, []);
+                    yield return new SplitChunk(train, validation, joined.Select([]));
+                }
+            }
+
+            if (options.TestLogPath is not null)
+            {
+                await foreach (var chunk in readers.ReadChunksAsync(options.TestLogPath, new TableReadRequest(logColumns), chunkRows, ct).WithCancellation(ct).ConfigureAwait(false))
+                {
+                    var joined = side.Join(chunk);
+                    var test = options.TestDays.Count > 0 ? DaySplit.Split(joined, "date", [], [], options.TestDays).Test : joined;
+                    yield return new SplitChunk(joined.Select([]), joined.Select([]), test);
+                }
+            }
+        }
+
+        return new StreamingSplits(Name, schema, sources, Read);
+    }
+
+    /// <summary>The side tables of a KuaiRand run, held in memory and joined to each log chunk.</summary>
+    private sealed record SideTables(DataTable? Users, DataTable? Videos, DataTable? Vectors)
+    {
+        // Indexed once: a log streamed in many chunks must not rebuild a side table's key index per chunk.
+        private readonly TableIndex? _users = Users?.IndexBy("user_id");
+        private readonly TableIndex? _videos = Videos?.IndexBy("video_id");
+        private readonly TableIndex? _vectors = Vectors?.IndexBy("user_id");
+
+        public static async Task<SideTables> ReadAsync(KuaiRandOptions options, TableReaderRegistry readers, CancellationToken cancellationToken)
+        {
+            var users = options.UserFeaturesPath is null ? null : readers.ReadAsync(options.UserFeaturesPath, new TableReadRequest(["user_id", .. UserColumns]), cancellationToken);
+            var videos = options.VideoFeaturesPath is null ? null : readers.ReadAsync(options.VideoFeaturesPath, new TableReadRequest(["video_id", .. VideoColumns]), cancellationToken);
+            var vectors = options.UserVectorsPath is null ? null : readers.ReadAsync(options.UserVectorsPath, null, cancellationToken);
+            return new SideTables(
+                users is null ? null : await users.ConfigureAwait(false),
+                videos is null ? null : await videos.ConfigureAwait(false),
+                vectors is null ? null : await vectors.ConfigureAwait(false));
+        }
+
+        public DataTable Join(DataTable log)
+        {
+            log = _users is null ? log.WithMissingColumns(UserColumns) : log.LeftJoin(_users, "user_id");
+            log = _vectors is null ? log : log.LeftJoin(_vectors, "user_id");
+            return _videos is null ? log.WithMissingColumns(VideoColumns) : log.LeftJoin(_videos, "video_id");
+        }
+    }
+
     /// <summary>Reads, joins and splits the files.</summary>
     /// <exception cref="DataFormatException">A file is missing or malformed; the message names file, line and column.</exception>
     public static async Task<PresetSplits> LoadAsync(KuaiRandOptions options, TableReaderRegistry? readers = null, CancellationToken cancellationToken = default)

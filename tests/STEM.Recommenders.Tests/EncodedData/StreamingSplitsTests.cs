@@ -1,0 +1,107 @@
+using STEM.Recommenders.Data;
+using STEM.Recommenders.Data.Presets;
+using STEM.Recommenders.EncodedData;
+using STEM.Recommenders.Features;
+using STEM.Recommenders.Hosting;
+using STEM.Recommenders.Models;
+using STEM.Recommenders.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace STEM.Recommenders.Tests.EncodedData;
+
+public class StreamingSplitsTests
+{
+    private static KuaiRandOptions SampleOptions(string? log = null) => new()
+    {
+        LogPath = log ?? TestPaths.Sample("log.csv.gz"),
+        UserFeaturesPath = TestPaths.Sample("user_features.csv.gz"),
+        VideoFeaturesPath = TestPaths.Sample("video_features.csv.gz"),
+    };
+
+    [Fact]
+    public async Task KuaiRand_streamed_into_a_cache_encodes_what_the_in_memory_path_encodes_and_is_reused_until_a_file_changes()
+    {
+        var log = Path.Combine(TestPaths.TempDirectory(), "log.csv.gz");
+        File.Copy(TestPaths.Sample("log.csv.gz"), log);
+        var memory = (await KuaiRandPreset.LoadAsync(SampleOptions(log))).Encode();
+        var directory = Path.Combine(TestPaths.TempDirectory(), "cache");
+        var streaming = await KuaiRandPreset.StreamAsync(SampleOptions(log), chunkRows: 1500);
+
+        using var built = await streaming.BuildCacheAsync(directory, shardRows: 700);
+
+        built.Reused.Should().BeFalse();
+        built.Pipeline.ToJson().Should().Be(memory.Pipeline.ToJson());
+        built.Train.RowCount.Should().Be(memory.Train.Count).And.Be(12715);
+        built.Validation.RowCount.Should().Be(3662);
+        built.Test.RowCount.Should().Be(3630);
+        built.Train.Manifest.Sources.Select(s => Path.GetFileName(s.Path)).Should().Equal("log.csv.gz", "user_features.csv.gz", "video_features.csv.gz");
+        built.Test.GroupKeys.Should().Equal(memory.Test.GroupKeys);
+        foreach (var (cached, encoded) in new[] { ((IBatchSource)built.Train, memory.Train), (built.Test, memory.Test) })
+        {
+            using var a = cached.StartEpoch(4096, shuffle: false);
+            using var e = encoded.StartEpoch(4096, shuffle: false);
+            for (var step = 0; step < a.StepCount; step++)
+            {
+                using var scope = NewDisposeScope();
+                var x = a.GetBatch(step);
+                var y = e.GetBatch(step);
+                x.Features.Ids.equal(y.Features.Ids).all().item<bool>().Should().BeTrue();
+                x.Features.SlotWeights!.allclose(y.Features.SlotWeights!, 0, 0).Should().BeTrue();
+                x.Labels.allclose(y.Labels, 0, 0).Should().BeTrue();
+                x.GroupIds!.equal(y.GroupIds!).all().item<bool>().Should().BeTrue();
+            }
+        }
+
+        using (var again = await (await KuaiRandPreset.StreamAsync(SampleOptions(log))).BuildCacheAsync(directory))
+        {
+            again.Reused.Should().BeTrue();
+            again.Pipeline.ContentHash.Should().Be(built.Pipeline.ContentHash);
+        }
+
+        File.SetLastWriteTimeUtc(log, DateTime.UtcNow.AddMinutes(1));
+        using var rebuilt = await (await KuaiRandPreset.StreamAsync(SampleOptions(log))).BuildCacheAsync(directory);
+        rebuilt.Reused.Should().BeFalse();
+        memory.Dispose();
+    }
+
+    [Fact]
+    public async Task A_streamed_split_with_no_rows_is_an_error_before_training()
+    {
+        var streaming = await KuaiRandPreset.StreamAsync(SampleOptions() with { TestDays = [20220601] });
+
+        var act = () => streaming.BuildCacheAsync(Path.Combine(TestPaths.TempDirectory(), "cache"));
+
+        await act.Should().ThrowAsync<DataFormatException>().WithMessage("*: the test split has no rows; check the days or files that select it");
+    }
+
+    [Fact]
+    public async Task An_experiment_trained_from_the_cache_reports_the_metrics_of_the_in_memory_run()
+    {
+        var json = $$"""
+            {
+              "data": {
+                "preset": "kuairand",
+                "train": "{{TestPaths.Sample("log.csv.gz")}}",
+                "users": "{{TestPaths.Sample("user_features.csv.gz")}}",
+                "videos": "{{TestPaths.Sample("video_features.csv.gz")}}"
+              },
+              "model": { "model": "stem-net", "embeddingDim": 4, "sharedExperts": 1, "expertUnits": [16], "gateUnits": [8], "towerUnits": [8] },
+              "training": { "epochs": 1, "batchSize": 512, "shuffle": false, "seed": 3 },
+              "runtime": { "device": "cpu" }
+            }
+            """;
+        var config = ExperimentConfigLoader.Parse(json);
+        var runner = new ExperimentRunner();
+
+        var inMemory = await runner.TrainAsync(config);
+        var cache = Path.Combine(TestPaths.TempDirectory(), "cache");
+        var fromCache = await runner.TrainAsync(config with { Data = config.Data with { Cache = cache, CacheChunkRows = 3000 } });
+
+        File.Exists(Path.Combine(cache, "pipeline.json")).Should().BeTrue();
+        Directory.GetFiles(Path.Combine(cache, "train"), "*.ids").Should().HaveCount(5, "12,715 training rows in shards of 3,000");
+        fromCache.Report.Test.Tasks.Select(t => t.Auc).Should().Equal(inMemory.Report.Test.Tasks.Select(t => t.Auc));
+        fromCache.Report.Test.Tasks.Select(t => t.GAuc).Should().Equal(inMemory.Report.Test.Tasks.Select(t => t.GAuc));
+        fromCache.Report.Validation.MeanAuc.Should().Be(inMemory.Report.Validation.MeanAuc);
+    }
+}
