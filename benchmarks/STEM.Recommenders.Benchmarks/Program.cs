@@ -27,6 +27,16 @@ try
             return await PretrainCommand.RunAsync(PretrainCommandOptions.Parse(rest)).ConfigureAwait(false);
         case "probe":
             return await ProbeCommand.RunAsync(ProbeCommandOptions.Parse(rest)).ConfigureAwait(false);
+        case "grow":
+            return await GrowCommand.RunAsync(GrowCommandOptions.Parse(rest)).ConfigureAwait(false);
+        case "read":
+            return await ReadCommand.RunAsync(rest).ConfigureAwait(false);
+        case "cache":
+            return await CacheCommand.RunAsync(CacheCommandOptions.Parse(rest)).ConfigureAwait(false);
+        case "loader":
+            return LoaderCommand.Run(LoaderCommandOptions.Parse(rest, train: false));
+        case "cache-train":
+            return LoaderCommand.Run(LoaderCommandOptions.Parse(rest, train: true));
         case "micro":
             return MicroCommand.Run(rest);
         default:

@@ -70,4 +70,10 @@ public sealed class DataColumn
     }
 
     internal DataColumn Rename(string name) => new(name, Path, _values, _lines, _rowMap);
+
+    /// <summary>The storage a view reads from (a side table's whole column for a joined column).</summary>
+    internal string?[] SourceValues => _values;
+
+    /// <summary>Row → index into <see cref="SourceValues"/> (-1: missing), or null when rows index it directly.</summary>
+    internal int[]? RowMap => _rowMap;
 }

@@ -86,6 +86,18 @@ internal abstract class FieldEncoder
         return transform.Apply(value) ?? throw new DataFormatException(column.LocationOf(row), $"'{raw}' is outside the domain of {transform.Kind} (feature '{feature}')");
     }
 
+    /// <summary>The key of a raw value already validated by <see cref="Key"/> (no location needed: it cannot fail).</summary>
+    protected static string? KeyOf(string? raw, ValueTransform? transform)
+    {
+        if (raw is null || transform is null)
+        {
+            return raw;
+        }
+
+        var value = double.Parse(raw, NumberStyles.Float, CultureInfo.InvariantCulture);
+        return transform.Apply(value)?.ToString(CultureInfo.InvariantCulture);
+    }
+
     /// <summary>The categorical key of a raw value after an optional numeric transform.</summary>
     protected static string? Key(DataColumn column, int row, ValueTransform? transform, string feature) =>
         transform is null ? column[row] : Number(column, row, transform, feature)?.ToString(CultureInfo.InvariantCulture);
@@ -139,10 +151,21 @@ internal sealed class CategoricalEncoder : FieldEncoder
     internal sealed class Fitter(CategoricalFeature spec) : FieldFitter
     {
         private readonly Dictionary<string, int> _counts = new(StringComparer.Ordinal);
+        private string?[]? _lastSource;
+        private string?[]? _countedSource;
+        private int[]? _sourceCounts;
 
         public override void Add(DataTable chunk)
         {
             var column = chunk.Column(spec.SourceColumn);
+            var map = column.RowMap;
+            if (map is not null && ReferenceEquals(column.SourceValues, _lastSource))
+            {
+                AddBySideRow(column, map);
+                return;
+            }
+
+            _lastSource = map is null ? null : column.SourceValues;
             for (var r = 0; r < column.Count; r++)
             {
                 // With hashing nothing is counted, but the transform's domain is still validated.
@@ -154,23 +177,135 @@ internal sealed class CategoricalEncoder : FieldEncoder
             }
         }
 
-        public override FieldEncoder Finish() => spec.HashBuckets is not null
-            ? new CategoricalEncoder(new FittedFeature { Spec = spec })
-            : new CategoricalEncoder(new FittedFeature { Spec = spec, Vocabulary = BuildVocabulary(_counts, spec.MinCount) });
+        public override FieldEncoder Finish()
+        {
+            Flush();
+            return spec.HashBuckets is not null
+                ? new CategoricalEncoder(new FittedFeature { Spec = spec })
+                : new CategoricalEncoder(new FittedFeature { Spec = spec, Vocabulary = BuildVocabulary(_counts, spec.MinCount) });
+        }
+
+        /// <summary>
+        /// A joined column seen again (a streamed log joins every chunk to the same side table): count
+        /// side-table rows, not strings, and turn the counts into values once at the end. A row's value
+        /// is still validated the first time a log row reaches it, in log order, so errors are the same.
+        /// </summary>
+        private void AddBySideRow(DataColumn column, int[] map)
+        {
+            if (!ReferenceEquals(_countedSource, column.SourceValues))
+            {
+                Flush();
+                _countedSource = column.SourceValues;
+                _sourceCounts = new int[column.SourceValues.Length];
+            }
+
+            var counts = _sourceCounts!;
+            for (var r = 0; r < column.Count; r++)
+            {
+                var source = map[r];
+                if (source >= 0 && counts[source]++ == 0)
+                {
+                    _ = Key(column, r, spec.Transform, spec.Name);
+                }
+            }
+        }
+
+        private void Flush()
+        {
+            if (_sourceCounts is null || spec.HashBuckets is not null)
+            {
+                return;
+            }
+
+            var values = _countedSource!;
+            for (var source = 0; source < _sourceCounts.Length; source++)
+            {
+                if (_sourceCounts[source] > 0 && KeyOf(values[source], spec.Transform) is { } key)
+                {
+                    System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_counts, key, out _) += _sourceCounts[source];
+                }
+            }
+
+            _sourceCounts = null;
+            _countedSource = null;
+        }
     }
 
     protected override void Encode(DataColumn column, long[] ids, float[]? weights, int stride, int firstSlot, long offset)
     {
+        var cache = SideRowCache(column);
+        var map = column.RowMap;
         for (var r = 0; r < column.Count; r++)
         {
-            var key = Key(column, r, _spec.Transform, _spec.Name);
-            long local = key is null ? 0 : _index is null ? 1 + (long)(StableHash(key) % (ulong)_spec.HashBuckets!.Value) : _index.GetValueOrDefault(key);
+            long local;
+            if (cache is not null)
+            {
+                // A joined column: the id of each side-table row is computed once and reused for
+                // every log row (and every later chunk) that joins to it.
+                var source = map![r];
+                if (source < 0)
+                {
+                    local = 0;
+                }
+                else if (cache[source] is var known and > 0)
+                {
+                    local = known - 1;
+                }
+                else
+                {
+                    local = LocalId(column, r);
+                    cache[source] = (int)local + 1;
+                }
+            }
+            else
+            {
+                local = LocalId(column, r);
+            }
+
             ids[(long)r * stride + firstSlot] = offset + local;
             if (weights is not null)
             {
                 weights[(long)r * stride + firstSlot] = 1f;
             }
         }
+    }
+
+    private long LocalId(DataColumn column, int row)
+    {
+        var key = Key(column, row, _spec.Transform, _spec.Name);
+        return key is null ? 0 : _index is null ? 1 + (long)(StableHash(key) % (ulong)_spec.HashBuckets!.Value) : _index.GetValueOrDefault(key);
+    }
+
+    /// <summary>
+    /// The per-side-row id cache for a joined column, once the same side table has been seen on a
+    /// previous call (a streamed log joins every chunk to it); null otherwise. The holder is swapped
+    /// atomically and a cached id is the same whichever thread writes it, so concurrent encodes
+    /// (a shared <see cref="Serving.Predictor"/>) stay correct.
+    /// </summary>
+    private int[]? SideRowCache(DataColumn column)
+    {
+        if (column.RowMap is null)
+        {
+            return null;
+        }
+
+        var memo = Volatile.Read(ref _memo);
+        if (memo is null || !ReferenceEquals(memo.Values, column.SourceValues))
+        {
+            Volatile.Write(ref _memo, new SideRowMemo(column.SourceValues));
+            return null;
+        }
+
+        return memo.Ids ??= new int[memo.Values.Length];
+    }
+
+    private SideRowMemo? _memo;
+
+    private sealed class SideRowMemo(string?[] values)
+    {
+        public string?[] Values { get; } = values;
+
+        public int[]? Ids { get; set; }
     }
 
     /// <summary>FNV-1a over UTF-16 code units: stable across processes and platforms, unlike string.GetHashCode.</summary>

@@ -87,6 +87,54 @@ public class EncodedCacheTests
     }
 
     [Fact]
+    public async Task Joined_side_columns_fit_and_encode_per_side_row_across_chunks_with_the_in_memory_results_and_errors()
+    {
+        var side = CsvTableReader.Parse("item,kind,seconds\n" + string.Concat(Enumerable.Range(0, 20).Select(i => $"{i},k{i % 3},{i * 7}\n")), "items.csv");
+        var log = CsvTableReader.Parse("item,click\n" + string.Concat(Enumerable.Range(0, 90).Select(i => $"{(i * 7) % 23},{i % 2}\n")), "log.csv");
+        var schema = new FeatureSchema
+        {
+            Features =
+            [
+                new CategoricalFeature { Name = "item", MinCount = 2 },
+                new CategoricalFeature { Name = "kind" },
+                new CategoricalFeature { Name = "minutes", Column = "seconds", Transform = ValueTransform.FloorDivide(60) },
+            ],
+            Tasks = [new TaskSpec { Name = "click" }],
+        };
+        var index = side.IndexBy("item");
+        async IAsyncEnumerable<DataTable> Joined(DataTable table, int size)
+        {
+            await foreach (var chunk in Chunks(table, size))
+            {
+                yield return chunk.LeftJoin(index, "item");
+            }
+        }
+
+        var whole = log.LeftJoin(side, "item");
+        var memory = FeaturePipeline.Fit(schema, whole);
+        var streamed = await FeaturePipeline.FitAsync(schema, Joined(log, 10));
+        streamed.ToJson().Should().Be(memory.ToJson());
+        using var expected = memory.Encode(whole);
+        var ids = new List<long>();
+        await foreach (var chunk in Joined(log, 10))
+        {
+            using var scope = NewDisposeScope();
+            ids.AddRange(streamed.EncodeFeatures(chunk).Ids.data<long>().ToArray());
+        }
+
+        ids.Should().Equal(expected.Ids.data<long>().ToArray());
+
+        // A bad value in a side row first reached by a later chunk is reported as the in-memory fit reports it.
+        var badSide = CsvTableReader.Parse("item,kind,seconds\n" + string.Concat(Enumerable.Range(0, 20).Select(i => $"{i},k{i % 3},{(i == 9 ? "soon" : (i * 7).ToString(CultureInfo.InvariantCulture))}\n")), "items.csv");
+        index = badSide.IndexBy("item");
+        var inMemory = () => FeaturePipeline.Fit(schema, log.LeftJoin(badSide, "item"));
+        var streaming = () => FeaturePipeline.FitAsync(schema, Joined(log, 10));
+        var message = inMemory.Should().Throw<DataFormatException>().Which.Message;
+        message.Should().Be("items.csv, line 11, column seconds: 'soon' is not a number (feature 'minutes')");
+        (await streaming.Should().ThrowAsync<DataFormatException>()).Which.Message.Should().Be(message);
+    }
+
+    [Fact]
     public async Task A_streaming_fit_with_no_rows_is_an_error_naming_the_source()
     {
         var (schema, table) = RichTable(rows: 3);
