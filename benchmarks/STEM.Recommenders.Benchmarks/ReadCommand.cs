@@ -1,26 +1,84 @@
 using System.Diagnostics;
 using STEM.Recommenders.Data;
 using STEM.Recommenders.Data.Presets;
+using STEM.Recommenders.Features;
 
 namespace STEM.Recommenders.Benchmarks;
 
-/// <summary><c>read</c>: the CSV reader alone — stream a log in chunks with the KuaiRand preset's columns, nothing else.</summary>
+/// <summary>
+/// <c>read [DIR] [--stage read|split|fit|encode]</c>: the streamed KuaiRand data path cut at a stage —
+/// the CSV reader alone, then with joins and the day split, then with the fit, then with encoding
+/// (nothing written) — so the cost of each stage is the difference of two runs.
+/// </summary>
 internal static class ReadCommand
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var path = args.Length > 0 ? args[0] : Path.Combine(BenchEnvironment.RepositoryRoot, "runs", "kuairand-10m", "log.csv.gz");
-        var columns = KuaiRandPreset.LogFeatureColumns.Concat(["is_click", "long_view", "is_like", "date"]).ToArray();
-        Console.WriteLine($"STEM.Recommenders read benchmark: CsvTableReader.ReadChunksAsync over {path}, {columns.Length} of its columns kept");
-        Console.WriteLine($"  machine: {BenchEnvironment.Describe()}");
-        var clock = Stopwatch.StartNew();
-        long rows = 0;
-        await foreach (var chunk in TableReaderRegistry.CreateDefault().ReadChunksAsync(path, new TableReadRequest(columns)).ConfigureAwait(false))
+        var directory = Path.Combine(BenchEnvironment.RepositoryRoot, "runs", "kuairand-10m");
+        var stage = "read";
+        for (var i = 0; i < args.Length; i++)
         {
-            rows += chunk.RowCount;
+            if (args[i] == "--stage")
+            {
+                stage = args[++i];
+            }
+            else
+            {
+                directory = args[i];
+            }
         }
 
-        Console.WriteLine($"  {rows:N0} rows in {clock.Elapsed.TotalSeconds:N1} s = {rows / clock.Elapsed.TotalSeconds:N0} rows/s; peak RSS {BenchEnvironment.Mib(BenchEnvironment.PeakWorkingSet().Bytes)}");
+        var options = new KuaiRandOptions
+        {
+            LogPath = BenchEnvironment.Find(directory, "log"),
+            UserFeaturesPath = BenchEnvironment.Find(directory, "user"),
+            VideoFeaturesPath = BenchEnvironment.Find(directory, "video"),
+        };
+        Console.WriteLine($"STEM.Recommenders read benchmark: the streamed KuaiRand path up to stage '{stage}' over {directory}");
+        Console.WriteLine($"  machine: {BenchEnvironment.Describe()}");
+        var streaming = await KuaiRandPreset.StreamAsync(options).ConfigureAwait(false);
+        FeaturePipeline? pipeline = stage == "encode" ? await FeaturePipeline.FitAsync(streaming.Schema, Train(streaming)).ConfigureAwait(false) : null;
+        var clock = Stopwatch.StartNew();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        long rows = 0;
+        if (stage == "read")
+        {
+            var columns = KuaiRandPreset.LogFeatureColumns.Concat(options.Tasks).Append("date").ToArray();
+            await foreach (var chunk in TableReaderRegistry.CreateDefault().ReadChunksAsync(options.LogPath, new TableReadRequest(columns)).ConfigureAwait(false))
+            {
+                rows += chunk.RowCount;
+            }
+        }
+        else if (stage == "fit")
+        {
+            var fitted = await FeaturePipeline.FitAsync(streaming.Schema, Train(streaming)).ConfigureAwait(false);
+            rows = fitted.Layout.TotalRows > 0 ? 10_054_938 : 0;
+        }
+        else
+        {
+            await foreach (var chunk in streaming.ReadAsync().ConfigureAwait(false))
+            {
+                rows += chunk.Train.RowCount + chunk.Validation.RowCount + chunk.Test.RowCount;
+                if (pipeline is not null)
+                {
+                    using var scope = TorchSharp.torch.NewDisposeScope();
+                    _ = pipeline.Encode(chunk.Train);
+                    _ = pipeline.Encode(chunk.Validation);
+                    _ = pipeline.Encode(chunk.Test);
+                }
+            }
+        }
+
+        var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        Console.WriteLine($"  {rows:N0} rows in {clock.Elapsed.TotalSeconds:N1} s = {rows / clock.Elapsed.TotalSeconds:N0} rows/s; CPU {used.TotalSeconds:N1} s = {used.TotalMicroseconds / rows:N2} µs/row; peak RSS {BenchEnvironment.Mib(BenchEnvironment.PeakWorkingSet().Bytes)}");
         return 0;
+    }
+
+    private static async IAsyncEnumerable<DataTable> Train(StreamingSplits streaming)
+    {
+        await foreach (var chunk in streaming.ReadAsync().ConfigureAwait(false))
+        {
+            yield return chunk.Train;
+        }
     }
 }
