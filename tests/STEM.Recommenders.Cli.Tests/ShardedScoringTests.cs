@@ -293,10 +293,10 @@ public sealed class ShardedScoringTests : IDisposable
         tasks.ExitCode.Should().Be(1);
         tasks.ErrorLine.Should().Be($"stem: error: {otherTasks}: the state's tasks is task0, buy but {s0}'s is task0, task1; merge the states of one model over one input list");
 
-        var badRuns = Edit("bad-runs.json", s1, node => node["files"]![0]!["state"]!["tasks"]![0]!["groups"]![0]!["positives"]![0] = -3);
+        var badRuns = Edit("bad-runs.json", s1, node => node["files"]![0]!["state"]!["tasks"]![0]!["groups"]!["positives"]![0] = -3);
         var runs = await Stem.RunAsync("evaluate", "--merge-states", s0, badRuns, s2);
         runs.ExitCode.Should().Be(1);
-        runs.ErrorLine.Should().StartWith($"stem: error: {badRuns}: not a valid evaluation state: $.files[0].state.tasks[0].groups[0].positives[0]: -3 is not a count");
+        runs.ErrorLine.Should().StartWith($"stem: error: {badRuns}: not a valid evaluation state: $.files[0].state.tasks[0].groups.positives[0]: -3 is not a count");
 
         var notAState = Path.Combine(_dir, "metrics.json");
         File.Copy(Path.Combine(_trained.Output, "metrics.json"), notAState);

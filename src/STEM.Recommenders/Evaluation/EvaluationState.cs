@@ -9,10 +9,11 @@ namespace STEM.Recommenders.Evaluation;
 /// reports. It serialises to JSON with <see cref="System.Text.Json.JsonSerializer"/>.
 /// </summary>
 /// <remarks>
-/// The JSON form is <c>{"version": 1, "tasks": [{"task": NAME, "ungrouped": RUNS, "groups": [{"key": KEY,
-/// ...RUNS}]}]}</c>, where RUNS is <c>"scores": [...], "positives": [...], "negatives": [...]</c>: the distinct
-/// float32 scores in ascending order with their counts. Scores are written in shortest round-trip form,
-/// so a state read back is the state written.
+/// The JSON form is <c>{"version": 1, "tasks": [{"task": NAME, "ungrouped": RUNS, "groups": {"keys": [...],
+/// "runs": [...], ...RUNS}}]}</c>. RUNS is <c>"scores": [...], "positives": [...], "negatives": [...]</c>: distinct
+/// float32 scores in ascending order with their counts. Groups are sorted by key and stored column-wise:
+/// group g owns the next <c>runs[g]</c> entries of the group arrays. Scores are written in shortest
+/// round-trip form, so a state read back is the state written, and equal states write equal bytes.
 /// </remarks>
 [JsonConverter(typeof(EvaluationStateJsonConverter))]
 public sealed class EvaluationState

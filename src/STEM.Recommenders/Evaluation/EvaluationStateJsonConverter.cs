@@ -23,18 +23,7 @@ internal sealed class EvaluationStateJsonConverter : JsonConverter<EvaluationSta
             writer.WriteStartObject("ungrouped");
             WriteRuns(writer, task.Ungrouped);
             writer.WriteEndObject();
-            writer.WriteStartArray("groups");
-
-            // Key order makes the file a function of the state alone: a re-run writes the same bytes.
-            foreach (var key in task.Groups.Keys.Order(StringComparer.Ordinal))
-            {
-                writer.WriteStartObject();
-                writer.WriteString("key", key);
-                WriteRuns(writer, task.Groups[key]);
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndArray();
+            WriteGroups(writer, task);
             writer.WriteEndObject();
         }
 
@@ -70,7 +59,7 @@ internal sealed class EvaluationStateJsonConverter : JsonConverter<EvaluationSta
         }
         catch (ArgumentException e)
         {
-            throw new JsonException($"$.tasks: {e.Message}", e);
+            throw new JsonException($"$.tasks: {WithoutParameter(e.Message)}", e);
         }
 
         foreach (var (task, i) in tasks.EnumerateArray().Select((t, i) => (t, i)))
@@ -78,27 +67,82 @@ internal sealed class EvaluationStateJsonConverter : JsonConverter<EvaluationSta
             var path = $"$.tasks[{i}]";
             var target = state.Tasks[i];
             target.Ungrouped.Merge(ReadRuns(Property(task, "ungrouped", path), $"{path}.ungrouped"));
-            var groups = Property(task, "groups", path);
-            Expect(groups, JsonValueKind.Array, $"{path}.groups");
-            foreach (var (group, g) in groups.EnumerateArray().Select((x, g) => (x, g)))
-            {
-                var groupPath = $"{path}.groups[{g}]";
-                var key = String(Property(group, "key", groupPath), $"{groupPath}.key");
-                if (target.Groups.ContainsKey(key))
-                {
-                    throw new JsonException($"{groupPath}.key: group '{key}' appears more than once");
-                }
-
-                target.Group(key).Merge(ReadRuns(group, groupPath));
-            }
+            ReadGroups(Property(task, "groups", path), $"{path}.groups", target);
         }
 
         return state;
     }
 
-    private static void WriteRuns(Utf8JsonWriter writer, ScoreHistogram histogram)
+    private static void WriteGroups(Utf8JsonWriter writer, TaskMetricState task)
     {
-        var runs = histogram.Runs;
+        // Key order makes the file a function of the state alone: a re-run writes the same bytes.
+        // Columnar (every group's runs in one set of arrays) because most groups are a user with a
+        // few samples, whose per-group objects would cost more than their numbers.
+        var keys = task.Groups.Where(g => g.Value.Count > 0).Select(g => g.Key).Order(StringComparer.Ordinal).ToArray();
+        var runs = keys.Select(k => task.Groups[k].Runs).ToArray();
+        writer.WriteStartObject("groups");
+        writer.WriteStartArray("keys");
+        foreach (var key in keys)
+        {
+            writer.WriteStringValue(key);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteStartArray("runs");
+        foreach (var group in runs)
+        {
+            writer.WriteNumberValue(group.Count);
+        }
+
+        writer.WriteEndArray();
+        WriteRuns(writer, runs.SelectMany(r => r).ToArray());
+        writer.WriteEndObject();
+    }
+
+    private static void ReadGroups(JsonElement element, string path, TaskMetricState target)
+    {
+        Expect(element, JsonValueKind.Object, path);
+        var keys = Property(element, "keys", path);
+        var counts = Property(element, "runs", path);
+        Expect(keys, JsonValueKind.Array, $"{path}.keys");
+        Expect(counts, JsonValueKind.Array, $"{path}.runs");
+        if (counts.GetArrayLength() != keys.GetArrayLength())
+        {
+            throw new JsonException($"{path}: keys and runs have {keys.GetArrayLength()} and {counts.GetArrayLength()} entries; they must have as many");
+        }
+
+        var runs = ReadRunArrays(element, path);
+        var at = 0;
+        using var k = keys.EnumerateArray();
+        using var c = counts.EnumerateArray();
+        for (var g = 0; k.MoveNext() && c.MoveNext(); g++)
+        {
+            var key = String(k.Current, $"{path}.keys[{g}]");
+            if (target.Groups.ContainsKey(key))
+            {
+                throw new JsonException($"{path}.keys[{g}]: group '{key}' appears more than once");
+            }
+
+            var count = Count(c.Current, $"{path}.runs[{g}]");
+            if (count < 1 || count > runs.Length - at)
+            {
+                throw new JsonException($"{path}.runs[{g}]: {count} runs for group '{key}', but {runs.Length - at} of the {runs.Length} runs are left (each group has at least one)");
+            }
+
+            target.Group(key).Merge(FromRuns(runs.AsSpan(at, (int)count).ToArray(), $"{path} (group '{key}')"));
+            at += (int)count;
+        }
+
+        if (at != runs.Length)
+        {
+            throw new JsonException($"{path}.runs: the groups' runs add up to {at}, but there are {runs.Length} scores");
+        }
+    }
+
+    private static void WriteRuns(Utf8JsonWriter writer, ScoreHistogram histogram) => WriteRuns(writer, histogram.Runs);
+
+    private static void WriteRuns(Utf8JsonWriter writer, IReadOnlyList<ScoreRun> runs)
+    {
         writer.WriteStartArray("scores");
         foreach (var run in runs)
         {
@@ -133,6 +177,11 @@ internal sealed class EvaluationStateJsonConverter : JsonConverter<EvaluationSta
     private static ScoreHistogram ReadRuns(JsonElement element, string path)
     {
         Expect(element, JsonValueKind.Object, path);
+        return FromRuns(ReadRunArrays(element, path), path);
+    }
+
+    private static ScoreRun[] ReadRunArrays(JsonElement element, string path)
+    {
         var scores = Property(element, "scores", path);
         var positives = Property(element, "positives", path);
         var negatives = Property(element, "negatives", path);
@@ -154,6 +203,11 @@ internal sealed class EvaluationStateJsonConverter : JsonConverter<EvaluationSta
             runs[i] = new ScoreRun(Score(s.Current, $"{path}.scores[{i}]"), Count(p.Current, $"{path}.positives[{i}]"), Count(q.Current, $"{path}.negatives[{i}]"));
         }
 
+        return runs;
+    }
+
+    private static ScoreHistogram FromRuns(ScoreRun[] runs, string path)
+    {
         try
         {
             return ScoreHistogram.FromRuns(runs);

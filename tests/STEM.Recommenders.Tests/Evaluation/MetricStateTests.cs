@@ -133,11 +133,15 @@ public class MetricStateTests
     [Theory]
     [InlineData("""{"version":2,"tasks":[]}""", "$.version: 2 is not a state version")]
     [InlineData("""{"version":1}""", "$: property 'tasks' is missing")]
-    [InlineData("""{"version":1,"tasks":[{"task":"a","ungrouped":{"scores":[0.2,0.1],"positives":[1,0],"negatives":[0,1]},"groups":[]}]}""", "$.tasks[0].ungrouped: Run 1: score 0.1 does not follow 0.2")]
-    [InlineData("""{"version":1,"tasks":[{"task":"a","ungrouped":{"scores":[0.1],"positives":[-1],"negatives":[0]},"groups":[]}]}""", "$.tasks[0].ungrouped.positives[0]: -1 is not a count")]
-    [InlineData("""{"version":1,"tasks":[{"task":"a","ungrouped":{"scores":[0.1],"positives":[1,2],"negatives":[0]},"groups":[]}]}""", "$.tasks[0].ungrouped: scores, positives and negatives have 1, 2 and 1 entries")]
-    [InlineData("""{"version":1,"tasks":[{"task":"a","ungrouped":{"scores":[],"positives":[],"negatives":[]},"groups":[{"key":"u","scores":[],"positives":[],"negatives":[]},{"key":"u","scores":[],"positives":[],"negatives":[]}]}]}""", "$.tasks[0].groups[1].key: group 'u' appears more than once")]
-    [InlineData("""{"version":1,"tasks":[{"task":"a","ungrouped":{"scores":["x"],"positives":[1],"negatives":[0]},"groups":[]}]}""", "$.tasks[0].ungrouped.scores[0]: \"x\" is not a score")]
+    [InlineData("""{"version":1,"tasks":[{"task":"a","ungrouped":{"scores":[],"positives":[],"negatives":[]},"groups":{"keys":[],"runs":[],"scores":[],"positives":[],"negatives":[]}},{"task":"a","ungrouped":{"scores":[],"positives":[],"negatives":[]},"groups":{"keys":[],"runs":[],"scores":[],"positives":[],"negatives":[]}}]}""", "$.tasks: Task 'a' appears more than once.")]
+    [InlineData("""{"version":1,"tasks":[{"task":"a","ungrouped":{"scores":[0.2,0.1],"positives":[1,0],"negatives":[0,1]},"groups":{"keys":[],"runs":[],"scores":[],"positives":[],"negatives":[]}}]}""", "$.tasks[0].ungrouped: Run 1: score 0.1 does not follow 0.2")]
+    [InlineData("""{"version":1,"tasks":[{"task":"a","ungrouped":{"scores":[0.1],"positives":[-1],"negatives":[0]},"groups":{"keys":[],"runs":[],"scores":[],"positives":[],"negatives":[]}}]}""", "$.tasks[0].ungrouped.positives[0]: -1 is not a count")]
+    [InlineData("""{"version":1,"tasks":[{"task":"a","ungrouped":{"scores":[0.1],"positives":[1,2],"negatives":[0]},"groups":{"keys":[],"runs":[],"scores":[],"positives":[],"negatives":[]}}]}""", "$.tasks[0].ungrouped: scores, positives and negatives have 1, 2 and 1 entries")]
+    [InlineData("""{"version":1,"tasks":[{"task":"a","ungrouped":{"scores":["x"],"positives":[1],"negatives":[0]},"groups":{"keys":[],"runs":[],"scores":[],"positives":[],"negatives":[]}}]}""", "$.tasks[0].ungrouped.scores[0]: \"x\" is not a score")]
+    [InlineData("""{"version":1,"tasks":[{"task":"a","ungrouped":{"scores":[],"positives":[],"negatives":[]},"groups":{"keys":["u","u"],"runs":[1,1],"scores":[0.1,0.2],"positives":[1,0],"negatives":[0,1]}}]}""", "$.tasks[0].groups.keys[1]: group 'u' appears more than once")]
+    [InlineData("""{"version":1,"tasks":[{"task":"a","ungrouped":{"scores":[],"positives":[],"negatives":[]},"groups":{"keys":["u","v"],"runs":[1,2],"scores":[0.1,0.2],"positives":[1,0],"negatives":[0,1]}}]}""", "$.tasks[0].groups.runs[1]: 2 runs for group 'v', but 1 of the 2 runs are left")]
+    [InlineData("""{"version":1,"tasks":[{"task":"a","ungrouped":{"scores":[],"positives":[],"negatives":[]},"groups":{"keys":["u"],"runs":[1],"scores":[0.1,0.2],"positives":[1,0],"negatives":[0,1]}}]}""", "$.tasks[0].groups.runs: the groups' runs add up to 1, but there are 2 scores")]
+    [InlineData("""{"version":1,"tasks":[{"task":"a","ungrouped":{"scores":[],"positives":[],"negatives":[]},"groups":{"keys":["u"],"runs":[2],"scores":[0.2,0.1],"positives":[1,0],"negatives":[0,1]}}]}""", "$.tasks[0].groups (group 'u'): Run 1: score 0.1 does not follow 0.2")]
     public void Damaged_state_json_is_an_error_naming_the_json_path(string json, string expected)
     {
         var read = () => JsonSerializer.Deserialize<EvaluationState>(json);
