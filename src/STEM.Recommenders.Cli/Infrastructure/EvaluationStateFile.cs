@@ -63,14 +63,21 @@ internal static class EvaluationStateFile
     public static Task WriteAsync(string path, EvaluationStateDocument document, CancellationToken cancellationToken) =>
         AtomicFile.WriteAsync(path, async stream =>
         {
-            if (ScoreWriter.IsGzip(path))
+            try
             {
-                await using var gzip = new GZipStream(stream, CompressionLevel.Optimal, leaveOpen: true);
-                await JsonSerializer.SerializeAsync(gzip, document, Options, cancellationToken);
+                if (ScoreWriter.IsGzip(path))
+                {
+                    await using var gzip = new GZipStream(stream, CompressionLevel.Optimal, leaveOpen: true);
+                    await JsonSerializer.SerializeAsync(gzip, document, Options, cancellationToken);
+                }
+                else
+                {
+                    await JsonSerializer.SerializeAsync(stream, document, Options, cancellationToken);
+                }
             }
-            else
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException && e is not OutputWriteException)
             {
-                await JsonSerializer.SerializeAsync(stream, document, Options, cancellationToken);
+                throw new OutputWriteException(path, e, removed: true);
             }
         });
 
