@@ -158,6 +158,43 @@ public sealed class ShardedScoringTests : IDisposable
     }
 
     [Theory]
+    [InlineData("ragged", 3)]
+    [InlineData("text", 5)]
+    [InlineData("label", 4)]
+    public async Task A_bad_row_in_a_later_chunk_is_rejected_with_the_message_of_a_whole_file_read(string kind, int line)
+    {
+        var path = _trained.CsvWithLine($"chunked-{kind}.csv", line, fields =>
+        {
+            switch (kind)
+            {
+                case "ragged":
+                    return string.Join(',', fields[..^1]);
+                case "text":
+                    fields[3] = "abc";
+                    break;
+                default:
+                    fields[^1] = "yes";
+                    break;
+            }
+
+            return string.Join(',', fields);
+        });
+
+        var whole = await Stem.RunAsync("evaluate", "--model", _trained.Artifact, "--data", path);
+        var chunked = await Stem.RunAsync("evaluate", "--model", _trained.Artifact, "--data", path, "--chunk-rows", "2");
+        whole.ExitCode.Should().Be(1);
+        chunked.ExitCode.Should().Be(1);
+        chunked.ErrorLines[^1].Should().Be(whole.ErrorLines[^1]).And.StartWith($"stem: error: {path}, line {line}");
+        if (kind != "label")
+        {
+            var output = Path.Combine(_dir, $"{kind}.csv");
+            var predicted = await Stem.RunAsync("predict", "--model", _trained.Artifact, "--input", path, "--output", output, "--chunk-rows", "2");
+            predicted.ErrorLines[^1].Should().Be(whole.ErrorLines[^1]);
+            Directory.EnumerateFiles(_dir).Should().BeEmpty("the partial output is removed");
+        }
+    }
+
+    [Theory]
     [InlineData("3/2")]
     [InlineData("0/0")]
     [InlineData("a/b")]

@@ -86,7 +86,11 @@ internal static class EvaluateCommand
             {
                 var (rows, state) = await EvaluateFileAsync(artifact, device, readers, sides, file.Path, parse.GetValue(batchSize), parse.GetValue(chunkRows), cancellationToken);
                 results.Add(new FileResult(file.Path, rows, state.Compute()));
-                combined.Merge(state);
+                if (mine.Count > 1)
+                {
+                    combined.Merge(state);
+                }
+
                 if (statePath is not null)
                 {
                     entries.Add(new EvaluationStateEntry { Index = file.Index, Path = file.Path, Rows = rows, State = state });
