@@ -74,78 +74,24 @@ internal static class DataFiles
         return sides;
     }
 
-    public static DataTable Join(DataTable table, IReadOnlyList<(JoinSpec Spec, DataTable Table)> sides)
-    {
-        foreach (var (spec, side) in sides)
-        {
-            table = table.LeftJoin(side, spec.Key, spec.SideKey);
-        }
-
-        return table;
-    }
-
-    /// <summary>Reads and indexes the side tables once, for joining onto many chunks.</summary>
+    /// <summary>
+    /// Reads the side tables and indexes each by its key once, so that joining them onto every chunk of
+    /// a streamed file costs the chunk's rows, not the side table's. The errors (a missing key column,
+    /// a duplicate key, a clashing column) are those of a whole-file join.
+    /// </summary>
     public static async Task<IReadOnlyList<SideTable>> ReadSideTablesIndexedAsync(TableReaderRegistry readers, IReadOnlyList<JoinSpec> joins, CancellationToken cancellationToken) =>
-        (await ReadSideTablesAsync(readers, joins, cancellationToken)).Select(s => new SideTable(s.Spec, s.Table)).ToArray();
+        (await ReadSideTablesAsync(readers, joins, cancellationToken)).Select(s => new SideTable(s.Spec, s.Table.IndexBy(s.Spec.SideKey ?? s.Spec.Key))).ToArray();
 
     public static DataTable Join(DataTable table, IReadOnlyList<SideTable> sides)
     {
         foreach (var side in sides)
         {
-            table = side.JoinOnto(table);
+            table = table.LeftJoin(side.Index, side.Spec.Key);
         }
 
         return table;
     }
 }
 
-/// <summary>
-/// A side table indexed by its key once, so that joining it onto each chunk of a streamed file costs
-/// the chunk's rows rather than the side table's: a chunk is joined with only the side rows it matches.
-/// The errors (a missing key column, a duplicate key, a clashing column) are those of <see cref="DataTable.LeftJoin"/>.
-/// </summary>
-internal sealed class SideTable
-{
-    private readonly Dictionary<string, int> _index;
-
-    public SideTable(JoinSpec spec, DataTable table)
-    {
-        Spec = spec;
-        Table = table;
-        var keys = table.Column(spec.SideKey ?? spec.Key);
-        _index = new Dictionary<string, int>(table.RowCount, StringComparer.Ordinal);
-        for (var r = 0; r < table.RowCount; r++)
-        {
-            if (keys[r] is not { } value)
-            {
-                continue;
-            }
-
-            if (!_index.TryAdd(value, r))
-            {
-                var first = keys.LocationOf(_index[value]);
-                throw new DataFormatException(keys.LocationOf(r), $"duplicate key '{value}' in side table (first seen on line {first.Line})");
-            }
-        }
-    }
-
-    public JoinSpec Spec { get; }
-
-    public DataTable Table { get; }
-
-    public DataTable JoinOnto(DataTable chunk)
-    {
-        var keys = chunk.Column(Spec.Key);
-        var matched = new List<int>();
-        var seen = new HashSet<int>();
-        for (var r = 0; r < chunk.RowCount; r++)
-        {
-            if (keys[r] is { } value && _index.TryGetValue(value, out var side) && seen.Add(side))
-            {
-                matched.Add(side);
-            }
-        }
-
-        return chunk.LeftJoin(Table.Select(matched), Spec.Key, Spec.SideKey);
-    }
-}
+/// <summary>A side table indexed by its key, with the join that names it.</summary>
+internal sealed record SideTable(JoinSpec Spec, TableIndex Index);
