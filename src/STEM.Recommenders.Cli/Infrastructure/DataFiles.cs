@@ -74,13 +74,24 @@ internal static class DataFiles
         return sides;
     }
 
-    public static DataTable Join(DataTable table, IReadOnlyList<(JoinSpec Spec, DataTable Table)> sides)
+    /// <summary>
+    /// Reads the side tables and indexes each by its key once, so that joining them onto every chunk of
+    /// a streamed file costs the chunk's rows, not the side table's. The errors (a missing key column,
+    /// a duplicate key, a clashing column) are those of a whole-file join.
+    /// </summary>
+    public static async Task<IReadOnlyList<SideTable>> ReadSideTablesIndexedAsync(TableReaderRegistry readers, IReadOnlyList<JoinSpec> joins, CancellationToken cancellationToken) =>
+        (await ReadSideTablesAsync(readers, joins, cancellationToken)).Select(s => new SideTable(s.Spec, s.Table.IndexBy(s.Spec.SideKey ?? s.Spec.Key))).ToArray();
+
+    public static DataTable Join(DataTable table, IReadOnlyList<SideTable> sides)
     {
-        foreach (var (spec, side) in sides)
+        foreach (var side in sides)
         {
-            table = table.LeftJoin(side, spec.Key, spec.SideKey);
+            table = table.LeftJoin(side.Index, side.Spec.Key);
         }
 
         return table;
     }
 }
+
+/// <summary>A side table indexed by its key, with the join that names it.</summary>
+internal sealed record SideTable(JoinSpec Spec, TableIndex Index);

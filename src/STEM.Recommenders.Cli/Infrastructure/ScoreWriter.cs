@@ -27,9 +27,8 @@ internal static class ScoreWriter
             Directory.CreateDirectory(directory);
         }
 
-        var gzip = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
-        var name = gzip ? path[..^3] : path;
-        var delimiter = name.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) ? '\t' : ',';
+        var gzip = IsGzip(path);
+        var delimiter = DelimiterOf(path);
         await using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
         Stream stream = gzip ? new GZipStream(file, CompressionLevel.Optimal) : file;
         await using (stream.ConfigureAwait(false))
@@ -41,10 +40,22 @@ internal static class ScoreWriter
 
     private static async Task WriteAsync(TextWriter writer, char delimiter, IReadOnlyList<DataColumn> kept, IReadOnlyList<string> scoreColumns, float[] probabilities, int rows, CancellationToken cancellationToken)
     {
+        await WriteHeaderAsync(writer, delimiter, kept.Select(c => c.Name).ToArray(), scoreColumns, cancellationToken);
+        await WriteRowsAsync(writer, delimiter, kept, scoreColumns.Count, probabilities, rows, cancellationToken);
+    }
+
+    /// <summary>The header line: the kept columns' names, then the score columns'.</summary>
+    public static async Task WriteHeaderAsync(TextWriter writer, char delimiter, IReadOnlyList<string> kept, IReadOnlyList<string> scoreColumns, CancellationToken cancellationToken)
+    {
         var line = new StringBuilder();
-        line.AppendJoin(delimiter, kept.Select(c => Field(c.Name, delimiter)).Concat(scoreColumns.Select(c => Field(c, delimiter))));
+        line.AppendJoin(delimiter, kept.Select(c => Field(c, delimiter)).Concat(scoreColumns.Select(c => Field(c, delimiter))));
         await writer.WriteLineAsync(line, cancellationToken);
-        var tasks = scoreColumns.Count;
+    }
+
+    /// <summary>One line per row: the kept values, then the row's <paramref name="tasks"/> scores of the row-major block.</summary>
+    public static async Task WriteRowsAsync(TextWriter writer, char delimiter, IReadOnlyList<DataColumn> kept, int tasks, float[] probabilities, int rows, CancellationToken cancellationToken)
+    {
+        var line = new StringBuilder();
         for (var r = 0; r < rows; r++)
         {
             line.Clear();
@@ -65,6 +76,13 @@ internal static class ScoreWriter
             await writer.WriteLineAsync(line, cancellationToken);
         }
     }
+
+    /// <summary>Whether the name asks for gzip (.gz).</summary>
+    public static bool IsGzip(string path) => path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Tab for .tsv (optionally .gz), comma for anything else.</summary>
+    public static char DelimiterOf(string path) =>
+        (IsGzip(path) ? path[..^3] : path).EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) ? '\t' : ',';
 
     private static string Field(string? value, char delimiter)
     {
