@@ -20,6 +20,22 @@ internal static class Usage
                  ms/step and peak working set per model. Defaults: 50 steps after 5 warm-up steps,
                  shared data. Anchor: official PyTorch STEM-Net ~1,900 samples/s; target >= 1.5x.
 
+          grow   [--source DIR] [--output DIR] [--copies 87]
+                 The shared KuaiRand week repeated (87 copies: 10,054,938 rows) with users and videos
+                 renamed per copy, log and side tables; deterministic.
+
+          read   [DIR] [--stage read|split|encode]
+                 The streamed KuaiRand path cut at a stage; rows/s and CPU µs per row.
+
+          cache  [--data DIR] [--cache DIR] [--chunk-rows N]
+                 Build the encoded cache (fit pass + encode pass); rows/s, bytes/row, peak RSS.
+
+          loader [--cache DIR] [--batch 4096] [--steps N]
+                 Shuffled batches from the training cache alone; samples/s, peak RSS.
+
+          cache-train [--cache DIR] [--batch 4096] [--steps N] [--threads N]
+                 STEM-Net (default sizes) trained from the cache; samples/s, peak RSS.
+
           pretrain [--encoders small,default,large] [--batch-size 128] [--steps 30] [--warmup 5]
                  [--repeat 3] [--threads N] [--data shared|sample|DIR | --synthetic USERS] [--breakdown]
                  CLUE pretraining throughput through Pretrainer.Fit (two views, InfoNCE, backward,
