@@ -1,7 +1,7 @@
 using System.CommandLine;
 using STEM.Recommenders.Cli.Infrastructure;
 using STEM.Recommenders.Data;
-using STEM.Recommenders.Data.Presets;
+using STEM.Recommenders.Datasets;
 using STEM.Recommenders.Hosting;
 using STEM.Recommenders.Training;
 

@@ -1,4 +1,4 @@
-namespace STEM.Recommenders.Data.Presets;
+namespace STEM.Recommenders.Datasets;
 
 /// <summary>The names of the built-in dataset presets, and a check that gives a clear error for any other.</summary>
 public static class DatasetPresets
