@@ -45,36 +45,7 @@ public sealed class ExperimentRunner
             return await LoadCustomAsync(data, cancellationToken).ConfigureAwait(false);
         }
 
-        switch (DatasetPresets.Resolve(data.Preset))
-        {
-            case KuaiRandPreset.Name:
-                var defaults = new KuaiRandOptions { LogPath = data.Train! };
-                return await KuaiRandPreset.LoadAsync(
-                    defaults with
-                    {
-                        UserFeaturesPath = data.Users,
-                        VideoFeaturesPath = data.Videos,
-                        UserVectorsPath = data.UserVectors,
-                        TestLogPath = data.Test,
-                        TrainDays = data.TrainDays,
-                        ValidationDays = data.ValidationDays ?? defaults.ValidationDays,
-                        TestDays = data.TestDays ?? (data.Test is null ? defaults.TestDays : []),
-                        Tasks = data.Tasks ?? defaults.Tasks,
-                        MinCount = data.MinCount ?? defaults.MinCount,
-                    },
-                    _readers,
-                    cancellationToken).ConfigureAwait(false);
-            case CensusIncomePreset.Name:
-                return await CensusIncomePreset.LoadAsync(new CensusIncomeOptions { Path = data.Train! }, cancellationToken).ConfigureAwait(false);
-            default:
-                var synthetic = new SyntheticOptions();
-                return SyntheticMultiTaskGenerator.GenerateSplits(synthetic with
-                {
-                    Rows = data.Rows ?? synthetic.Rows,
-                    Correlation = data.Correlation ?? synthetic.Correlation,
-                    Tasks = data.Tasks?.Count ?? synthetic.Tasks,
-                });
-        }
+        return await DatasetPresets.Get(data.Preset).LoadAsync(data, _readers, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Starts the runtime the configuration asks for.</summary>
@@ -215,7 +186,7 @@ public sealed class ExperimentRunner
             var weighting = config.Weighting;
             var trainer = new Trainer(
                 config.Training with { Seed = seed, CheckpointDirectory = config.Training.CheckpointDirectory is { } c && runs > 1 ? Path.Combine(c, $"{name}-{seed}") : config.Training.CheckpointDirectory },
-                () => LossWeightings.Create(weighting.Name, weighting.Weights, weighting.Alpha),
+                () => LossWeightings.Create(weighting),
                 _loggers.CreateLogger<Trainer>());
             var result = trainer.Fit(model, data.Train, data.Validation, progress is null ? null : new Relay(progress, name, seed, run, runs), cancellationToken);
             var validation = result.Best?.Validation ?? Evaluator.Evaluate(model, data.Validation, config.Training.EvaluationBatchSize);
