@@ -25,7 +25,9 @@ internal sealed class ExperimentOptions
 
     public Option<string?> Preset { get; } = new("--preset")
     {
-        Description = $"Dataset preset, instead of or overriding the experiment file's data: {string.Join(", ", DatasetPresets.Names)}.",
+        // Built when the command is, so presets the process registered first are listed too.
+        Description = "Dataset preset, instead of or overriding the experiment file's data:" +
+            string.Concat(DatasetPresets.Names.Select(n => $"\n  {n}: {DatasetPresets.Get(n).Description}")),
         HelpName = "NAME",
     };
 
