@@ -220,6 +220,11 @@ internal sealed class ExperimentOptions
             var usage = option.HelpName is null ? option.Name : $"{option.Name} {option.HelpName}";
             throw new CliUsageException(option.Name, $"{ErrorReport.WithoutParameter(e.Message)} ({usage})");
         }
+        catch (ArgumentException)
+        {
+            // A setting no option gives (a schema, joins): the experiment's validation, which
+            // follows, reports it with its JSON path.
+        }
     }
 
     /// <summary>The data section's settings (as JSON names them) and the options that set them.</summary>
