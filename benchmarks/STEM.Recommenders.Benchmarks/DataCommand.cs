@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using STEM.Recommenders.Data.Presets;
+using STEM.Recommenders.Datasets;
 using STEM.Recommenders.Runtime;
 
 namespace STEM.Recommenders.Benchmarks;

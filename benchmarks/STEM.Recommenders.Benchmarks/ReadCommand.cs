@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using STEM.Recommenders.Data;
-using STEM.Recommenders.Data.Presets;
+using STEM.Recommenders.Datasets;
 using STEM.Recommenders.Features;
 
 namespace STEM.Recommenders.Benchmarks;

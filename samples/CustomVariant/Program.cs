@@ -6,7 +6,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using CustomVariant;
-using STEM.Recommenders.Data.Presets;
+using STEM.Recommenders.Datasets;
 using STEM.Recommenders.Evaluation;
 using STEM.Recommenders.Models;
 using STEM.Recommenders.Runtime;

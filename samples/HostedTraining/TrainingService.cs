@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using STEM.Recommenders.Datasets;
 using STEM.Recommenders.Evaluation.Reports;
 using STEM.Recommenders.Hosting;
 
@@ -68,7 +69,7 @@ public sealed partial class TrainingService(
         }
     }
 
-    private static STEM.Recommenders.Hosting.DataConfig FromBaseDirectory(STEM.Recommenders.Hosting.DataConfig data)
+    private static DataConfig FromBaseDirectory(DataConfig data)
     {
         static string? Resolve(string? path) =>
             string.IsNullOrWhiteSpace(path) || Path.IsPathRooted(path) ? path : Path.GetFullPath(path, AppContext.BaseDirectory);

@@ -6,7 +6,7 @@
 // DIR holds log*.csv.gz, user*.csv.gz and video*.csv.gz (e.g. ../shared/data/kuairand-pure).
 using System.Diagnostics;
 using Spectre.Console;
-using STEM.Recommenders.Data.Presets;
+using STEM.Recommenders.Datasets;
 using STEM.Recommenders.Evaluation;
 using STEM.Recommenders.Models;
 using STEM.Recommenders.Runtime;

@@ -6,7 +6,7 @@
 //   dotnet run --project samples/UserRepresentations [-- --data DIR] [--epochs N] [--pretrain-epochs N] [--seed N]
 //
 // DIR holds log*.csv.gz, user*.csv.gz and video*.csv.gz (e.g. ../shared/data/kuairand-pure).
-using STEM.Recommenders.Data.Presets;
+using STEM.Recommenders.Datasets;
 using STEM.Recommenders.Evaluation;
 using STEM.Recommenders.Models;
 using STEM.Recommenders.Modules;

@@ -1,11 +1,12 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using STEM.Recommenders.Data.Presets;
+using STEM.Recommenders.Datasets;
 using STEM.Recommenders.Features;
 using STEM.Recommenders.Hosting;
 using STEM.Recommenders.Models;
 using STEM.Recommenders.Training;
+using STEM.Recommenders.Training.Weighting;
 
 namespace STEM.Recommenders.Cli.Tests;
 
@@ -64,11 +65,20 @@ public sealed class ExperimentSchemaTests
         }
     }
 
-    [Fact]
-    public void Presets_are_the_built_in_ones()
+    /// <summary>
+    /// Presets and weightings are open registries: the schema cannot close the list with an enum (a
+    /// registered name would be flagged in every editor), so it gives the built-in names as examples.
+    /// </summary>
+    [Theory]
+    [InlineData("#/$defs/data", "preset")]
+    [InlineData("#/$defs/weighting", "name")]
+    public void Registered_names_are_open_strings_with_the_built_in_ones_as_examples(string pointer, string property)
     {
-        Resolve("#/$defs/data").GetProperty("properties").GetProperty("preset").GetProperty("enum").EnumerateArray().Select(e => e.GetString())
-            .Should().Contain(DatasetPresets.Names);
+        var schema = Resolve(pointer).GetProperty("properties").GetProperty(property);
+        schema.TryGetProperty("enum", out _).Should().BeFalse("a registered name must not be flagged by an editor");
+        schema.GetProperty("type").GetString().Should().Be("string");
+        var builtIn = property == "preset" ? DatasetPresets.Names : LossWeightings.Names;
+        schema.GetProperty("examples").EnumerateArray().Select(e => e.GetString()).Should().Equal(builtIn);
     }
 
     [Fact]

@@ -71,7 +71,7 @@ public class ConsumerSmokeTests
             </Project>
             """);
         File.WriteAllText(Path.Combine(app, "Program.cs"), """
-            using STEM.Recommenders.Data.Presets;
+            using STEM.Recommenders.Datasets;
             using STEM.Recommenders.Models;
             using STEM.Recommenders.Runtime;
             using STEM.Recommenders.Serving;

@@ -1,7 +1,7 @@
 using STEM.Recommenders.EncodedData;
 using CustomVariant;
 using STEM.Recommenders.Data;
-using STEM.Recommenders.Data.Presets;
+using STEM.Recommenders.Datasets;
 using STEM.Recommenders.Features;
 using STEM.Recommenders.Models;
 using STEM.Recommenders.Training;

@@ -1,9 +1,11 @@
 using System.CommandLine;
+using System.Text.Json;
 using STEM.Recommenders.Cli.Infrastructure;
 using STEM.Recommenders.Data;
-using STEM.Recommenders.Data.Presets;
+using STEM.Recommenders.Datasets;
 using STEM.Recommenders.Hosting;
 using STEM.Recommenders.Training;
+using STEM.Recommenders.Training.Weighting;
 
 namespace STEM.Recommenders.Cli.Commands;
 
@@ -23,7 +25,9 @@ internal sealed class ExperimentOptions
 
     public Option<string?> Preset { get; } = new("--preset")
     {
-        Description = $"Dataset preset, instead of or overriding the experiment file's data: {string.Join(", ", DatasetPresets.Names)}.",
+        // Built when the command is, so presets the process registered first are listed too.
+        Description = "Dataset preset, instead of or overriding the experiment file's data:" +
+            string.Concat(DatasetPresets.Names.Select(n => $"\n  {n}: {DatasetPresets.Get(n).Description}")),
         HelpName = "NAME",
     };
 
@@ -117,9 +121,9 @@ internal sealed class ExperimentOptions
             Correlation = parse.Given(Correlation) ?? data.Correlation,
         };
 
-        if (preset is not null && preset != SyntheticMultiTaskGenerator.Name && string.IsNullOrWhiteSpace(data.Train))
+        if (preset is not null)
         {
-            throw new CliUsageException(Train.Name, $"the {preset} preset needs a training file (--train FILE)");
+            CheckPresetSettings(DatasetPresets.Get(preset), data);
         }
 
         var config = (file ?? new ExperimentConfig { Data = data }) with { Data = data };
@@ -174,9 +178,14 @@ internal sealed class ExperimentOptions
             throw new ExperimentConfigException(source, "$.training.monitor", ErrorReport.WithoutParameter(e.Message), e);
         }
 
-        if (string.Equals(config.Weighting.Name.Trim(), "fixed", StringComparison.OrdinalIgnoreCase) && config.Weighting.Weights is { } weights && weights.Count != tasks.Count)
+        try
         {
-            throw new ExperimentConfigException(source, "$.weighting.weights", $"{weights.Count} weights were given for {tasks.Count} tasks ({string.Join(", ", tasks)})");
+            LossWeightings.Validate(config.Weighting, tasks);
+        }
+        catch (ArgumentException e)
+        {
+            var path = string.IsNullOrEmpty(e.ParamName) ? "$.weighting" : $"$.weighting.{JsonNamingPolicy.CamelCase.ConvertName(e.ParamName)}";
+            throw new ExperimentConfigException(source, path, ErrorReport.WithoutParameter(e.Message), e);
         }
     }
 
@@ -193,30 +202,52 @@ internal sealed class ExperimentOptions
         }
     }
 
-    private static IReadOnlyList<string>? TaskNames(DataConfig data)
+    private static IReadOnlyList<string>? TaskNames(DataConfig data) =>
+        data.Preset is null ? data.Schema?.Tasks.Select(t => t.Name).ToArray() : DatasetPresets.Get(data.Preset).TaskNames(data);
+
+    /// <summary>
+    /// A preset named on the command line checks its settings here, so that a missing one is
+    /// reported as the option that gives it (<c>--train</c>) rather than as a JSON path.
+    /// </summary>
+    private void CheckPresetSettings(IDatasetPreset preset, DataConfig data)
     {
-        if (data.Preset is null)
+        try
         {
-            return data.Schema?.Tasks.Select(t => t.Name).ToArray();
+            preset.Validate(data);
         }
-
-        return DatasetPresets.Resolve(data.Preset) switch
+        catch (ArgumentException e) when (e.ParamName is { } setting && DataOptions().TryGetValue(setting, out var option))
         {
-            KuaiRandPreset.Name => data.Tasks ?? new KuaiRandOptions { LogPath = string.Empty }.Tasks,
-            CensusIncomePreset.Name => CensusIncomePreset.Schema().Tasks.Select(t => t.Name).ToArray(),
-
-            // The generator names its tasks task0..task{T-1}.
-            _ => Enumerable.Range(0, data.Tasks?.Count ?? new SyntheticOptions().Tasks).Select(k => $"task{k}").ToArray(),
-        };
+            var usage = option.HelpName is null ? option.Name : $"{option.Name} {option.HelpName}";
+            throw new CliUsageException(option.Name, $"{ErrorReport.WithoutParameter(e.Message)} ({usage})");
+        }
+        catch (ArgumentException)
+        {
+            // A setting no option gives (a schema, joins): the experiment's validation, which
+            // follows, reports it with its JSON path.
+        }
     }
 
-    /// <summary>A short description of the data for log lines.</summary>
-    public static string Describe(DataConfig data) => data.Preset switch
+    /// <summary>The data section's settings (as JSON names them) and the options that set them.</summary>
+    private Dictionary<string, Option> DataOptions() => new(StringComparer.OrdinalIgnoreCase)
     {
-        null => $"custom data ({data.Train})",
-        var p when string.Equals(p, SyntheticMultiTaskGenerator.Name, StringComparison.OrdinalIgnoreCase) => $"synthetic data ({data.Rows ?? new SyntheticOptions().Rows} rows)",
-        var p => $"{p} ({data.Train})",
+        ["train"] = Train,
+        ["validation"] = Validation,
+        ["test"] = Test,
+        ["users"] = Users,
+        ["videos"] = Videos,
+        ["userVectors"] = UserVectors,
+        ["trainDays"] = TrainDays,
+        ["validationDays"] = ValidationDays,
+        ["testDays"] = TestDays,
+        ["tasks"] = Tasks,
+        ["minCount"] = MinCount,
+        ["rows"] = Rows,
+        ["correlation"] = Correlation,
     };
+
+    /// <summary>A short description of the data for log lines.</summary>
+    public static string Describe(DataConfig data) =>
+        data.Preset is null ? $"custom data ({data.Train})" : DatasetPresets.Get(data.Preset).DescribeSource(data);
 
     /// <summary>Default output directory: runs/yyyyMMdd-HHmmss-NAME under the current directory.</summary>
     public static string DefaultOutput(string name) =>

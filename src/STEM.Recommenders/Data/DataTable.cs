@@ -4,7 +4,7 @@ namespace STEM.Recommenders.Data;
 
 /// <summary>
 /// A table of raw string values, column-major, that remembers where every value came from.
-/// It is what readers produce and what a <see cref="Features.FeaturePipeline"/> fits and encodes;
+/// It is what readers produce and what a <c>Features.FeaturePipeline</c> (a higher layer) fits and encodes;
 /// row selections and left joins are views that copy no values.
 /// </summary>
 public sealed class DataTable

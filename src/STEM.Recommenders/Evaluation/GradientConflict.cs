@@ -2,7 +2,6 @@ using STEM.Recommenders.EncodedData;
 using STEM.Recommenders.Data;
 using STEM.Recommenders.Models;
 using STEM.Recommenders.Modules;
-using STEM.Recommenders.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

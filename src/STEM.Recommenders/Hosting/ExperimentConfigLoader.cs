@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using STEM.Recommenders.Data.Presets;
+using STEM.Recommenders.Datasets;
 using STEM.Recommenders.Models;
 using STEM.Recommenders.Training.Weighting;
 
@@ -73,30 +73,26 @@ public static class ExperimentConfigLoader
         ArgumentNullException.ThrowIfNull(config);
         Check(source, "$.model", () => config.Model.Validate());
         Check(source, "$.training", () => config.Training.Validate());
-        Check(source, "$.weighting", () => LossWeightings.Create(config.Weighting.Name, config.Weighting.Weights, config.Weighting.Alpha).Dispose(), property: "name");
+        Check(source, "$.weighting", () => LossWeightings.Validate(config.Weighting));
         if (config.Runtime.Threads is < 1)
         {
             throw new ExperimentConfigException(source, "$.runtime.threads", "must be at least 1");
         }
 
         var data = config.Data ?? throw new ExperimentConfigException(source, "$.data", "is required");
-        if (data.Preset is { } preset)
+        if (data.Preset is { } presetName)
         {
-            string canonical;
+            IDatasetPreset preset;
             try
             {
-                canonical = DatasetPresets.Resolve(preset);
+                preset = DatasetPresets.Get(presetName);
             }
             catch (ArgumentException e)
             {
                 throw new ExperimentConfigException(source, "$.data.preset", e.Message.Split(" (Parameter")[0], e);
             }
 
-            if (canonical != SyntheticMultiTaskGenerator.Name && string.IsNullOrWhiteSpace(data.Train))
-            {
-                throw new ExperimentConfigException(source, "$.data.train", $"the {canonical} preset needs a training file");
-            }
-
+            Check(source, "$.data", () => preset.Validate(data));
             if (data.Schema is not null)
             {
                 throw new ExperimentConfigException(source, "$.data.schema", "give either a preset or a schema, not both");
@@ -106,7 +102,7 @@ public static class ExperimentConfigLoader
         {
             if (data.Schema is null)
             {
-                throw new ExperimentConfigException(source, "$.data", "give a preset (kuairand, census-income, synthetic) or a schema with train, validation and test files");
+                throw new ExperimentConfigException(source, "$.data", $"give a preset ({string.Join(", ", DatasetPresets.Names)}) or a schema with train, validation and test files");
             }
 
             Check(source, "$.data.schema", () => data.Schema.Validate());
@@ -125,7 +121,7 @@ public static class ExperimentConfigLoader
         }
     }
 
-    private static void Check(string source, string path, Action validate, string? property = null)
+    private static void Check(string source, string path, Action validate)
     {
         try
         {
@@ -133,7 +129,7 @@ public static class ExperimentConfigLoader
         }
         catch (ArgumentException e)
         {
-            var name = property ?? e.ParamName;
+            var name = e.ParamName;
             var full = string.IsNullOrEmpty(name) ? path : $"{path}.{JsonNamingPolicy.CamelCase.ConvertName(name)}";
             throw new ExperimentConfigException(source, full, e.Message.Split(" (Parameter")[0], e);
         }

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using STEM.Recommenders.Data;
-using STEM.Recommenders.Data.Presets;
+using STEM.Recommenders.Datasets;
 using STEM.Recommenders.EncodedData;
 using STEM.Recommenders.Evaluation;
 using STEM.Recommenders.Features;
@@ -47,21 +47,7 @@ public sealed class ExperimentRunner
             return await LoadCustomAsync(data, cancellationToken).ConfigureAwait(false);
         }
 
-        switch (DatasetPresets.Resolve(data.Preset))
-        {
-            case KuaiRandPreset.Name:
-                return await KuaiRandPreset.LoadAsync(KuaiRandOptionsOf(data), _readers, cancellationToken).ConfigureAwait(false);
-            case CensusIncomePreset.Name:
-                return await CensusIncomePreset.LoadAsync(new CensusIncomeOptions { Path = data.Train! }, cancellationToken).ConfigureAwait(false);
-            default:
-                var synthetic = new SyntheticOptions();
-                return SyntheticMultiTaskGenerator.GenerateSplits(synthetic with
-                {
-                    Rows = data.Rows ?? synthetic.Rows,
-                    Correlation = data.Correlation ?? synthetic.Correlation,
-                    Tasks = data.Tasks?.Count ?? synthetic.Tasks,
-                });
-        }
+        return await DatasetPresets.Get(data.Preset).LoadAsync(data, _readers, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -77,13 +63,14 @@ public sealed class ExperimentRunner
             return await StreamCustomAsync(data, chunkRows, cancellationToken).ConfigureAwait(false);
         }
 
-        var preset = DatasetPresets.Resolve(data.Preset);
-        if (preset != KuaiRandPreset.Name)
+        var preset = DatasetPresets.Get(data.Preset);
+        if (preset is not IStreamingDatasetPreset streaming)
         {
-            throw new ArgumentException($"data.cache: the '{preset}' preset is read in memory only; streaming into a cache is supported for kuairand and custom data.", nameof(data));
+            var setting = nameof(DataConfig.Cache);
+            throw new ArgumentException($"the '{preset.Name}' preset is read in memory only; streaming into a cache is supported by presets that implement IStreamingDatasetPreset (kuairand) and by custom data", setting);
         }
 
-        return await KuaiRandPreset.StreamAsync(KuaiRandOptionsOf(data), _readers, chunkRows, cancellationToken).ConfigureAwait(false);
+        return await streaming.StreamAsync(data, _readers, chunkRows, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Starts the runtime the configuration asks for.</summary>
@@ -217,23 +204,6 @@ public sealed class ExperimentRunner
         public void Dispose() => Owner.Dispose();
     }
 
-    private static KuaiRandOptions KuaiRandOptionsOf(DataConfig data)
-    {
-        var defaults = new KuaiRandOptions { LogPath = data.Train! };
-        return defaults with
-        {
-            UserFeaturesPath = data.Users,
-            VideoFeaturesPath = data.Videos,
-            UserVectorsPath = data.UserVectors,
-            TestLogPath = data.Test,
-            TrainDays = data.TrainDays,
-            ValidationDays = data.ValidationDays ?? defaults.ValidationDays,
-            TestDays = data.TestDays ?? (data.Test is null ? defaults.TestDays : []),
-            Tasks = data.Tasks ?? defaults.Tasks,
-            MinCount = data.MinCount ?? defaults.MinCount,
-        };
-    }
-
     private async Task<StreamingSplits> StreamCustomAsync(DataConfig data, int chunkRows, CancellationToken cancellationToken)
     {
         var schema = data.Schema!;
@@ -304,7 +274,7 @@ public sealed class ExperimentRunner
             var weighting = config.Weighting;
             var trainer = new Trainer(
                 config.Training with { Seed = seed, CheckpointDirectory = config.Training.CheckpointDirectory is { } c && runs > 1 ? Path.Combine(c, $"{name}-{seed}") : config.Training.CheckpointDirectory },
-                () => LossWeightings.Create(weighting.Name, weighting.Weights, weighting.Alpha),
+                () => LossWeightings.Create(weighting),
                 _loggers.CreateLogger<Trainer>());
             var result = trainer.Fit(model, data.Train, data.Validation, progress is null ? null : new Relay(progress, name, seed, run, runs), cancellationToken);
             var validation = result.Best?.Validation ?? Evaluator.Evaluate(model, data.Validation, config.Training.EvaluationBatchSize);

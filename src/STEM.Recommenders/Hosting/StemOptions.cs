@@ -1,5 +1,7 @@
 using STEM.Recommenders.Models;
+using STEM.Recommenders.Datasets;
 using STEM.Recommenders.Training;
+using STEM.Recommenders.Training.Weighting;
 
 namespace STEM.Recommenders.Hosting;
 

@@ -2,7 +2,9 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using STEM.Recommenders.Models;
+using STEM.Recommenders.Datasets;
 using STEM.Recommenders.Training;
+using STEM.Recommenders.Training.Weighting;
 
 namespace STEM.Recommenders.Hosting;
 
@@ -93,14 +95,15 @@ internal sealed class StemOptionsValidator : IValidateOptions<StemOptions>
             }
             catch (ArgumentException e)
             {
-                var setting = string.IsNullOrEmpty(e.ParamName) ? path : $"{path}:{e.ParamName}";
+                // Configuration keys are PascalCase; settings named after JSON ("weights") follow suit.
+                var setting = string.IsNullOrEmpty(e.ParamName) ? path : $"{path}:{char.ToUpperInvariant(e.ParamName[0])}{e.ParamName[1..]}";
                 failures.Add($"{setting}: {e.Message.Split(" (Parameter")[0]}");
             }
         }
 
         Check("Stem:Training", options.Training.Validate);
         Check("Stem:Model", () => ModelCatalog.Resolve(options.Model));
-        Check("Stem:Weighting:Name", () => Training.Weighting.LossWeightings.Create(options.Weighting.Name, options.Weighting.Weights, options.Weighting.Alpha).Dispose());
+        Check("Stem:Weighting", () => LossWeightings.Validate(options.Weighting));
         foreach (var (model, settings) in options.Models)
         {
             Check($"Stem:Models:{model}", settings.Validate);
@@ -115,7 +118,9 @@ internal sealed class StemOptionsValidator : IValidateOptions<StemOptions>
         {
             try
             {
-                ExperimentConfigLoader.Validate(options.ToExperiment(), "Stem");
+                // The other sections are checked above, each on its own; with their defaults here,
+                // the first failure the loader reports is the data section's, however many others fail.
+                ExperimentConfigLoader.Validate(new ExperimentConfig { Data = data }, "Stem");
             }
             catch (ExperimentConfigException e)
             {

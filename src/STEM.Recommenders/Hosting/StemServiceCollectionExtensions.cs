@@ -48,7 +48,7 @@ public static class StemServiceCollectionExtensions
         {
             var options = sp.GetRequiredService<IOptions<StemOptions>>().Value;
             var weighting = options.Weighting;
-            return new Trainer(options.Training, () => LossWeightings.Create(weighting.Name, weighting.Weights, weighting.Alpha), sp.GetService<ILogger<Trainer>>());
+            return new Trainer(options.Training, () => LossWeightings.Create(weighting), sp.GetService<ILogger<Trainer>>());
         });
         services.TryAddSingleton(sp =>
         {

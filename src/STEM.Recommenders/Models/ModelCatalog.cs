@@ -39,7 +39,7 @@ public static class ModelCatalog
 
     /// <summary>
     /// Adds a custom model so that <see cref="Create(string, FeatureLayout, IReadOnlyList{string}, ModelOptions?)"/>,
-    /// <see cref="Serving.ModelArtifact"/> and experiment files can create it by name, with its options
+    /// <c>Serving.ModelArtifact</c> and experiment files can create it by name, with its options
     /// serialised under <c>"model": name</c>. Register at start-up, before any artifact or configuration
     /// is read: System.Text.Json caches the options' type information on first use.
     /// </summary>

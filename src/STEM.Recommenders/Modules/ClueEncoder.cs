@@ -1,4 +1,3 @@
-using STEM.Recommenders.Pretraining;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

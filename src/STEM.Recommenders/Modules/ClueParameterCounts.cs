@@ -2,7 +2,7 @@ namespace STEM.Recommenders.Modules;
 
 /// <summary>
 /// Parameters of a <see cref="ClueEncoder"/> by part, for scaling-law reports and the FLOP estimate
-/// of <see cref="Pretraining.ClueCompute"/>. "Embedding" parameters are the two lookup tables
+/// of <c>Pretraining.ClueCompute</c> (a layer above this one). "Embedding" parameters are the two lookup tables
 /// (a step touches only a few of their rows); everything else is "non-embedding" (Kaplan et al.).
 /// </summary>
 /// <param name="TokenEmbedding">The token table, V · d (row 0, the padding row, included).</param>

@@ -1,6 +1,4 @@
 using STEM.Recommenders.EncodedData;
-using STEM.Recommenders.Data;
-using STEM.Recommenders.Features;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

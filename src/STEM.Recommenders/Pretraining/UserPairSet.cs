@@ -1,3 +1,4 @@
+using STEM.Recommenders.Modules;
 using static TorchSharp.torch;
 
 namespace STEM.Recommenders.Pretraining;

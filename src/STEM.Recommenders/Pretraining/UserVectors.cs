@@ -18,7 +18,7 @@ public sealed record UserVectors(IReadOnlyList<string> Keys, float[] Values, int
     /// <summary>
     /// Writes the vectors as a CSV table (key column, then one column per component; numbers in
     /// invariant culture, shortest round-trip form), the format <c>--user-vectors</c> and
-    /// <see cref="Data.Presets.KuaiRandOptions.UserVectorsPath"/> read.
+    /// <see cref="Datasets.KuaiRandOptions.UserVectorsPath"/> read.
     /// </summary>
     /// <param name="path">The file to write (its directory is created).</param>
     /// <param name="keyColumn">The key column's name, e.g. user_id.</param>

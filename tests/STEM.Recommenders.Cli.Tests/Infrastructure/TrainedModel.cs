@@ -1,4 +1,4 @@
-using STEM.Recommenders.Data.Presets;
+using STEM.Recommenders.Datasets;
 
 namespace STEM.Recommenders.Cli.Tests.Infrastructure;
 

@@ -4,7 +4,7 @@ using Parquet;
 using Parquet.Schema;
 using Parquet.Serialization;
 using STEM.Recommenders.Data;
-using STEM.Recommenders.Data.Presets;
+using STEM.Recommenders.Datasets;
 
 namespace STEM.Recommenders.Tests.Data;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using STEM.Recommenders.Data;
-using STEM.Recommenders.Data.Presets;
+using STEM.Recommenders.Datasets;
 using STEM.Recommenders.EncodedData;
 using STEM.Recommenders.Features;
 using STEM.Recommenders.Models;

@@ -1,5 +1,5 @@
 using STEM.Recommenders.Data;
-using STEM.Recommenders.Data.Presets;
+using STEM.Recommenders.Datasets;
 using STEM.Recommenders.EncodedData;
 using STEM.Recommenders.Features;
 using STEM.Recommenders.Hosting;

@@ -1,4 +1,4 @@
-using STEM.Recommenders.Data.Presets;
+using STEM.Recommenders.Datasets;
 using STEM.Recommenders.Evaluation;
 using STEM.Recommenders.Models;
 using STEM.Recommenders.Training;

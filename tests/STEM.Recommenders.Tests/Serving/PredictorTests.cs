@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using STEM.Recommenders.Data;
-using STEM.Recommenders.Data.Presets;
+using STEM.Recommenders.Datasets;
 using STEM.Recommenders.Evaluation;
 using STEM.Recommenders.Features;
 using STEM.Recommenders.Models;

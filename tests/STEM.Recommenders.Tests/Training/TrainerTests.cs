@@ -1,5 +1,5 @@
 using STEM.Recommenders.Data;
-using STEM.Recommenders.Data.Presets;
+using STEM.Recommenders.Datasets;
 using STEM.Recommenders.Models;
 using STEM.Recommenders.Training;
 using TorchSharp;

@@ -1,7 +1,7 @@
 using STEM.Recommenders.EncodedData;
 using STEM.Recommenders.Features;
 
-namespace STEM.Recommenders.Data.Presets;
+namespace STEM.Recommenders.Datasets;
 
 /// <summary>The on-disk caches of three splits and the pipeline that encoded them.</summary>
 /// <param name="Pipeline">Fitted on the training split.</param>

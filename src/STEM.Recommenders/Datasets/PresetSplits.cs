@@ -1,7 +1,8 @@
+using STEM.Recommenders.Data;
 using STEM.Recommenders.EncodedData;
 using STEM.Recommenders.Features;
 
-namespace STEM.Recommenders.Data.Presets;
+namespace STEM.Recommenders.Datasets;
 
 /// <summary>A dataset preset's output: the schema and the three raw splits, ready to fit and encode.</summary>
 /// <param name="Name">The preset's name.</param>
@@ -20,21 +21,5 @@ public sealed record PresetSplits(string Name, FeatureSchema Schema, DataTable T
             pipeline.Encode(Train, DatasetRole.Train, device),
             pipeline.Encode(Validation, DatasetRole.Validation, device),
             pipeline.Encode(Test, DatasetRole.Test, device));
-    }
-}
-
-/// <summary>Encoded splits and the pipeline that encoded them.</summary>
-/// <param name="Pipeline">Fitted on the training split.</param>
-/// <param name="Train">Training split.</param>
-/// <param name="Validation">Validation split.</param>
-/// <param name="Test">Test split.</param>
-public sealed record EncodedSplits(FeaturePipeline Pipeline, EncodedDataset Train, EncodedDataset Validation, EncodedDataset Test) : IDisposable
-{
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        Train.Dispose();
-        Validation.Dispose();
-        Test.Dispose();
     }
 }

@@ -1,8 +1,9 @@
 using System.Diagnostics;
+using STEM.Recommenders.Data;
 using STEM.Recommenders.EncodedData;
 using STEM.Recommenders.Features;
 
-namespace STEM.Recommenders.Data.Presets;
+namespace STEM.Recommenders.Datasets;
 
 /// <summary>
 /// A dataset that is streamed rather than held in memory: its schema, the files it reads, and a

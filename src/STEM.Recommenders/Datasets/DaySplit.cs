@@ -1,6 +1,7 @@
 using System.Globalization;
+using STEM.Recommenders.Data;
 
-namespace STEM.Recommenders.Data.Presets;
+namespace STEM.Recommenders.Datasets;
 
 /// <summary>Splits a log by its date column: the way the STEM paper's datasets and production systems are evaluated.</summary>
 internal static class DaySplit

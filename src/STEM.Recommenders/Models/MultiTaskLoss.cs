@@ -1,7 +1,7 @@
 using STEM.Recommenders.Modules;
 using static TorchSharp.torch;
 
-namespace STEM.Recommenders.Training;
+namespace STEM.Recommenders.Models;
 
 /// <summary>Per-task binary cross-entropy that honours label masks.</summary>
 public static class MultiTaskLoss

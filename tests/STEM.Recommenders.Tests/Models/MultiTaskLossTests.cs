@@ -1,7 +1,7 @@
-using STEM.Recommenders.Training;
+using STEM.Recommenders.Models;
 using static TorchSharp.torch;
 
-namespace STEM.Recommenders.Tests.Training;
+namespace STEM.Recommenders.Tests.Models;
 
 public class MultiTaskLossTests
 {

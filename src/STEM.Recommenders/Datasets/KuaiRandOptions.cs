@@ -1,4 +1,4 @@
-namespace STEM.Recommenders.Data.Presets;
+namespace STEM.Recommenders.Datasets;
 
 /// <summary>Where the KuaiRand files are and how to split and label them.</summary>
 public sealed record KuaiRandOptions

@@ -1,4 +1,4 @@
-namespace STEM.Recommenders.Data.Presets;
+namespace STEM.Recommenders.Datasets;
 
 /// <summary>Progress of an encoded-cache build.</summary>
 /// <param name="Rows">Rows encoded so far (all splits).</param>

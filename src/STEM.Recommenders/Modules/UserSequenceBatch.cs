@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace STEM.Recommenders.Pretraining;
+namespace STEM.Recommenders.Modules;
 
 /// <summary>
 /// A batch of users' behaviour sequences as token ids: each user is up to L items in time order
@@ -26,13 +26,4 @@ public sealed record UserSequenceBatch(Tensor Tokens, Tensor ItemMask)
         var length = Math.Max(1, longest);
         return length >= ItemMask.shape[1] ? this : new UserSequenceBatch(Tokens.narrow(1, 0, length), ItemMask.narrow(1, 0, length));
     }
-}
-
-/// <summary>Two views of the same users (row i of <see cref="A"/> and of <see cref="B"/> is one user): the positives of contrastive pretraining.</summary>
-/// <param name="A">The first view (for example the user's events on the main service).</param>
-/// <param name="B">The second view (for example the user's events on the other services).</param>
-public sealed record UserPairBatch(UserSequenceBatch A, UserSequenceBatch B)
-{
-    /// <summary>Number of users.</summary>
-    public long Size => A.Size;
 }

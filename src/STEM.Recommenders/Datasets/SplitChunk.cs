@@ -1,4 +1,6 @@
-namespace STEM.Recommenders.Data.Presets;
+using STEM.Recommenders.Data;
+
+namespace STEM.Recommenders.Datasets;
 
 /// <summary>One chunk of a streamed source, already joined and cut into its training, validation and test rows.</summary>
 /// <param name="Train">Rows of the chunk that belong to the training split.</param>

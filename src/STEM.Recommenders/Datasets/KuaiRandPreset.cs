@@ -1,6 +1,7 @@
+using STEM.Recommenders.Data;
 using STEM.Recommenders.Features;
 
-namespace STEM.Recommenders.Data.Presets;
+namespace STEM.Recommenders.Datasets;
 
 /// <summary>
 /// KuaiRand (Kuaishou short-video logs): log ⋈ user features ⋈ video features, 36 categorical

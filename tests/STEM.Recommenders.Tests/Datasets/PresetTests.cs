@@ -1,8 +1,8 @@
 using STEM.Recommenders.Data;
-using STEM.Recommenders.Data.Presets;
+using STEM.Recommenders.Datasets;
 using STEM.Recommenders.Features;
 
-namespace STEM.Recommenders.Tests.Data.Presets;
+namespace STEM.Recommenders.Tests.Datasets;
 
 public class PresetTests
 {

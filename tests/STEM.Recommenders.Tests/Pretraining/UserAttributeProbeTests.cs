@@ -1,9 +1,8 @@
 using System.Globalization;
 using STEM.Recommenders.Data;
-using STEM.Recommenders.Evaluation;
 using STEM.Recommenders.Pretraining;
 
-namespace STEM.Recommenders.Tests.Evaluation;
+namespace STEM.Recommenders.Tests.Pretraining;
 
 public class UserAttributeProbeTests
 {
