@@ -57,6 +57,8 @@ internal sealed class ExperimentOptions
 
     public Option<double?> Correlation { get; } = OptionParsers.Double("--correlation", "synthetic: correlation of the tasks, in [-1, 1] (default 0.5).", -1, 1, exclusiveMinimum: false);
 
+    public Option<string?> Cache { get; } = new("--cache") { Description = "kuairand and custom data: stream the files into an on-disk encoded cache in DIR (reused while the schema and files are unchanged) and train from it, so the data need not fit in memory.", HelpName = "DIR" };
+
     public Option<int?> Epochs { get; } = OptionParsers.Int("--epochs", "Maximum epochs (overrides training.epochs).", 1);
 
     public Option<int?> BatchSize { get; } = OptionParsers.Int("--batch-size", "Rows per training batch (overrides training.batchSize).", 1);
@@ -65,7 +67,7 @@ internal sealed class ExperimentOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Config, Preset, Train, Validation, Test, Users, Videos, UserVectors, TrainDays, ValidationDays, TestDays, Tasks, MinCount, Rows, Correlation, Epochs, BatchSize, LearningRate })
+        foreach (var option in new Option[] { Config, Preset, Train, Validation, Test, Users, Videos, UserVectors, Cache, TrainDays, ValidationDays, TestDays, Tasks, MinCount, Rows, Correlation, Epochs, BatchSize, LearningRate })
         {
             command.Options.Add(option);
         }
@@ -112,6 +114,7 @@ internal sealed class ExperimentOptions
             Users = parse.Given(Users) ?? data.Users,
             Videos = parse.Given(Videos) ?? data.Videos,
             UserVectors = parse.Given(UserVectors) ?? data.UserVectors,
+            Cache = parse.Given(Cache) ?? data.Cache,
             TrainDays = parse.Given(TrainDays) ?? data.TrainDays,
             ValidationDays = parse.Given(ValidationDays) ?? data.ValidationDays,
             TestDays = parse.Given(TestDays) ?? data.TestDays,
@@ -236,6 +239,7 @@ internal sealed class ExperimentOptions
         ["users"] = Users,
         ["videos"] = Videos,
         ["userVectors"] = UserVectors,
+        ["cache"] = Cache,
         ["trainDays"] = TrainDays,
         ["validationDays"] = ValidationDays,
         ["testDays"] = TestDays,

@@ -119,6 +119,24 @@ public static class ExperimentConfigLoader
         {
             throw new ExperimentConfigException(source, "$.data.minCount", "must be at least 1");
         }
+
+        if (data.CacheChunkRows is < 1)
+        {
+            throw new ExperimentConfigException(source, "$.data.cacheChunkRows", "must be at least 1");
+        }
+
+        if (data.Cache is not null)
+        {
+            if (string.IsNullOrWhiteSpace(data.Cache))
+            {
+                throw new ExperimentConfigException(source, "$.data.cache", "must be a directory");
+            }
+
+            if (data.Preset is { } name && DatasetPresets.Get(name) is not IStreamingDatasetPreset)
+            {
+                throw new ExperimentConfigException(source, "$.data.cache", $"the '{DatasetPresets.Resolve(name)}' preset is read in memory only; a cache streams kuairand, custom data and presets that implement IStreamingDatasetPreset");
+            }
+        }
     }
 
     private static void Check(string source, string path, Action validate)
