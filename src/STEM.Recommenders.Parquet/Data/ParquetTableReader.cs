@@ -54,25 +54,9 @@ public sealed class ParquetTableReader : ITableReader
     /// </exception>
     public async Task<DataTable> ReadAsync(string path, TableReadRequest? request = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path))
-        {
-            throw new DataFormatException(path, "file not found");
-        }
-
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, useAsync: true);
+        var (stream, reader) = await OpenAsync(path, cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
-            ParquetReader reader;
-            try
-            {
-                reader = await ParquetReader.CreateAsync(stream, CreateOptions(), leaveStreamOpen: true, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (IsReadFailure(e))
-            {
-                throw new DataFormatException(path, $"not a Parquet file, or its footer is damaged ({e.Message})");
-            }
-
             await using (reader.ConfigureAwait(false))
             {
                 return await ReadAsync(reader, path, request?.Columns, cancellationToken).ConfigureAwait(false);
@@ -88,25 +72,9 @@ public sealed class ParquetTableReader : ITableReader
         int chunkRows = TableReadRequest.DefaultChunkRows,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path))
-        {
-            throw new DataFormatException(path, "file not found");
-        }
-
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, useAsync: true);
+        var (stream, reader) = await OpenAsync(path, cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
-            ParquetReader reader;
-            try
-            {
-                reader = await ParquetReader.CreateAsync(stream, CreateOptions(), leaveStreamOpen: true, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (IsReadFailure(e))
-            {
-                throw new DataFormatException(path, $"not a Parquet file, or its footer is damaged ({e.Message})");
-            }
-
             await using (reader.ConfigureAwait(false))
             {
                 var fields = SelectFields(ReadSchema(reader, path), path, request?.Columns);
@@ -129,6 +97,32 @@ public sealed class ParquetTableReader : ITableReader
                     yield return DataTable.FromColumns(path, Named(fields, fields.Select(_ => Array.Empty<string?>()).ToArray()));
                 }
             }
+        }
+    }
+
+    /// <summary>Opens a Parquet file and reads its footer; a missing or non-Parquet file is a <see cref="DataFormatException"/>.</summary>
+    private static async Task<(FileStream Stream, ParquetReader Reader)> OpenAsync(string path, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path))
+        {
+            throw new DataFormatException(path, "file not found");
+        }
+
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, useAsync: true);
+        try
+        {
+            return (stream, await ParquetReader.CreateAsync(stream, CreateOptions(), leaveStreamOpen: true, cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception e) when (IsReadFailure(e))
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw new DataFormatException(path, $"not a Parquet file, or its footer is damaged ({e.Message})");
+        }
+        catch
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
     }
 
