@@ -75,7 +75,7 @@ public static class KuaiRandPreset
 
     /// <summary>
     /// The streaming form of <see cref="LoadAsync"/>: side tables (users, videos, vectors) are read
-    /// once and held in memory, the log (and test log) are read in chunks of
+    /// once, when the rows are first read, and held in memory; the log (and test log) are read in chunks of
     /// <paramref name="chunkRows"/> rows, joined and split by day chunk by chunk, so the log can be
     /// larger than memory. Rows, joins, splits and errors are those of <see cref="LoadAsync"/>.
     /// </summary>
@@ -83,8 +83,11 @@ public static class KuaiRandPreset
     {
         ArgumentNullException.ThrowIfNull(options);
         readers ??= TableReaderRegistry.CreateDefault();
-        var side = await SideTables.ReadAsync(options, readers, cancellationToken).ConfigureAwait(false);
-        var schema = side.Vectors is null ? Schema(options) : WithUserVectors(Schema(options), side.Vectors, options);
+        // The vectors shape the schema, so they are read now; users and videos only when a pass
+        // reads the rows: a cache that is reused never holds them in memory.
+        var vectors = options.UserVectorsPath is null ? null : await readers.ReadAsync(options.UserVectorsPath, null, cancellationToken).ConfigureAwait(false);
+        var schema = vectors is null ? Schema(options) : WithUserVectors(Schema(options), vectors, options);
+        SideTables? side = null;
         var logColumns = LogFeatureColumns.Concat(options.Tasks).Append("date").Distinct().ToArray();
         var sources = new[] { options.LogPath, options.TestLogPath, options.UserFeaturesPath, options.VideoFeaturesPath, options.UserVectorsPath }
             .OfType<string>()
@@ -94,6 +97,7 @@ public static class KuaiRandPreset
 
         async IAsyncEnumerable<SplitChunk> Read([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
         {
+            side ??= await SideTables.ReadAsync(options, readers, ct, vectors).ConfigureAwait(false);
             await foreach (var chunk in readers.ReadChunksAsync(options.LogPath, new TableReadRequest(logColumns), chunkRows, ct).WithCancellation(ct).ConfigureAwait(false))
             {
                 var joined = side.Join(chunk);
@@ -131,11 +135,11 @@ public static class KuaiRandPreset
         private readonly TableIndex? _videos = Videos?.IndexBy("video_id");
         private readonly TableIndex? _vectors = Vectors?.IndexBy("user_id");
 
-        public static async Task<SideTables> ReadAsync(KuaiRandOptions options, TableReaderRegistry readers, CancellationToken cancellationToken)
+        public static async Task<SideTables> ReadAsync(KuaiRandOptions options, TableReaderRegistry readers, CancellationToken cancellationToken, DataTable? vectorsRead = null)
         {
             var users = options.UserFeaturesPath is null ? null : readers.ReadAsync(options.UserFeaturesPath, new TableReadRequest(["user_id", .. UserColumns]), cancellationToken);
             var videos = options.VideoFeaturesPath is null ? null : readers.ReadAsync(options.VideoFeaturesPath, new TableReadRequest(["video_id", .. VideoColumns]), cancellationToken);
-            var vectors = options.UserVectorsPath is null ? null : readers.ReadAsync(options.UserVectorsPath, null, cancellationToken);
+            var vectors = vectorsRead is not null ? Task.FromResult(vectorsRead) : options.UserVectorsPath is null ? null : readers.ReadAsync(options.UserVectorsPath, null, cancellationToken);
             return new SideTables(
                 users is null ? null : await users.ConfigureAwait(false),
                 videos is null ? null : await videos.ConfigureAwait(false),

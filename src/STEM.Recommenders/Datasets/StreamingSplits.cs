@@ -116,7 +116,11 @@ public sealed class StreamingSplits
         }
 
         await pipeline.SaveAsync(pipelinePath, cancellationToken).ConfigureAwait(false);
-        return Open(directory, pipeline, reused: false, fitTime, clock.Elapsed - fitTime);
+
+        // The saved pipeline, not the one that encoded: its encoders cached ids per side-table row
+        // and so keep the side tables alive, which training from the cache must not pay for.
+        var reloaded = await FeaturePipeline.LoadAsync(pipelinePath, cancellationToken).ConfigureAwait(false);
+        return Open(directory, reloaded, reused: false, fitTime, clock.Elapsed - fitTime);
     }
 
     private static readonly DatasetRole[] Roles = [DatasetRole.Train, DatasetRole.Validation, DatasetRole.Test];

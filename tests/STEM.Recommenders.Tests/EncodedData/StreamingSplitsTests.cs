@@ -59,10 +59,42 @@ public class StreamingSplitsTests
             again.Pipeline.ContentHash.Should().Be(built.Pipeline.ContentHash);
         }
 
+        using (var otherSchema = await (await KuaiRandPreset.StreamAsync(SampleOptions(log) with { MinCount = 3 })).BuildCacheAsync(directory))
+        {
+            otherSchema.Reused.Should().BeFalse("another min-count is another schema");
+            otherSchema.Pipeline.ContentHash.Should().NotBe(built.Pipeline.ContentHash);
+        }
+
         File.SetLastWriteTimeUtc(log, DateTime.UtcNow.AddMinutes(1));
         using var rebuilt = await (await KuaiRandPreset.StreamAsync(SampleOptions(log))).BuildCacheAsync(directory);
         rebuilt.Reused.Should().BeFalse();
         memory.Dispose();
+    }
+
+    [Fact]
+    public async Task KuaiRand_with_user_vectors_streams_the_vectors_the_in_memory_path_joins()
+    {
+        var vectors = Path.Combine(TestPaths.TempDirectory(), "vectors.csv");
+        var users = (await KuaiRandPreset.LoadAsync(SampleOptions())).Train.Column("user_id");
+        var distinct = Enumerable.Range(0, users.Count).Select(r => users[r]!).Distinct().Take(500).ToArray();
+        await File.WriteAllTextAsync(vectors, "user_id,v0,v1\n" + string.Concat(distinct.Select((u, i) => $"{u},{i * 0.01},{1 - (i * 0.002)}\n")));
+        var options = SampleOptions() with { UserVectorsPath = vectors };
+        using var memory = (await KuaiRandPreset.LoadAsync(options)).Encode();
+
+        using var cached = await (await KuaiRandPreset.StreamAsync(options, chunkRows: 2000)).BuildCacheAsync(Path.Combine(TestPaths.TempDirectory(), "cache"));
+
+        cached.Pipeline.ToJson().Should().Be(memory.Pipeline.ToJson());
+        cached.Train.Manifest.Sources.Select(s => Path.GetFileName(s.Path)).Should().Contain("vectors.csv");
+        using var a = cached.Test.StartEpoch(4096, shuffle: false);
+        using var e = memory.Test.StartEpoch(4096, shuffle: false);
+        for (var step = 0; step < a.StepCount; step++)
+        {
+            using var scope = NewDisposeScope();
+            var x = a.GetBatch(step);
+            var y = e.GetBatch(step);
+            x.Features.Ids.equal(y.Features.Ids).all().item<bool>().Should().BeTrue();
+            x.Features.SlotWeights!.allclose(y.Features.SlotWeights!, 0, 0).Should().BeTrue("the dense vector's weights");
+        }
     }
 
     [Fact]
