@@ -47,6 +47,10 @@ public sealed class StreamingSplits
     /// <summary>One pass over the rows.</summary>
     public IAsyncEnumerable<SplitChunk> ReadAsync(CancellationToken cancellationToken = default) => _read(cancellationToken);
 
+    // The next chunk is read, joined and split on another thread while this one is fitted or encoded.
+    private IAsyncEnumerable<SplitChunk> ReadAheadAsync(CancellationToken cancellationToken) =>
+        Prefetch.AheadAsync(_read(cancellationToken), depth: 2, cancellationToken);
+
     /// <summary>
     /// Builds (or reuses) the encoded caches of the three splits under <paramref name="directory"/>
     /// (<c>pipeline.json</c>, <c>train/</c>, <c>validation/</c>, <c>test/</c>).
@@ -85,7 +89,7 @@ public sealed class StreamingSplits
         try
         {
             long rows = 0;
-            await foreach (var chunk in ReadAsync(cancellationToken).WithCancellation(cancellationToken).ConfigureAwait(false))
+            await foreach (var chunk in ReadAheadAsync(cancellationToken).WithCancellation(cancellationToken).ConfigureAwait(false))
             {
                 builders[0].Append(chunk.Train);
                 builders[1].Append(chunk.Validation);
@@ -143,7 +147,7 @@ public sealed class StreamingSplits
 
     private async IAsyncEnumerable<DataTable> TrainRows([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var chunk in ReadAsync(cancellationToken).WithCancellation(cancellationToken).ConfigureAwait(false))
+        await foreach (var chunk in ReadAheadAsync(cancellationToken).WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             yield return chunk.Train;
         }
