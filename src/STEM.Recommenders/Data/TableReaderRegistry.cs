@@ -42,8 +42,10 @@ public sealed class TableReaderRegistry
     /// <summary>
     /// The files a source names, in a stable order: a file is itself; a directory is every file under
     /// it (recursively, as a partitioned dataset such as <c>date=2022-04-25/part-0.parquet</c> is laid
-    /// out) that a registered reader handles; a glob (<c>*</c>, <c>?</c>, <c>**</c>) is every file it
-    /// matches. Files are sorted by path (ordinal), so that every process sees the same list.
+    /// out) that a registered reader handles; a glob (<c>*</c>, <c>?</c>, <c>**</c>) is every such file
+    /// it matches. Names starting with <c>_</c> or <c>.</c> (<c>_SUCCESS</c>, <c>.crc</c> files,
+    /// <c>_temporary/</c>) are skipped in both. Files are sorted by path (ordinal), so that every
+    /// process sees the same list.
     /// </summary>
     /// <exception cref="DataFormatException">Nothing matches, or a directory holds no readable file.</exception>
     public IReadOnlyList<string> ExpandSources(string source) => TableSources.Expand(source, CanRead);

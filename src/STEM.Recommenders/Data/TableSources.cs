@@ -47,7 +47,10 @@ internal static class TableSources
 
         var matcher = new Matcher(StringComparison.Ordinal);
         matcher.AddInclude(pattern);
-        var matched = matcher.GetResultsInFullPath(root).Order(StringComparer.Ordinal).ToArray();
+        var matched = matcher.GetResultsInFullPath(root)
+            .Where(f => readable(f) && !IsHidden(Path.GetRelativePath(root, f)))
+            .Order(StringComparer.Ordinal)
+            .ToArray();
         return matched.Length > 0 ? matched : throw new DataFormatException(source, "no file matches");
     }
 

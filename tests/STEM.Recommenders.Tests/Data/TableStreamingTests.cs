@@ -90,7 +90,7 @@ public class TableStreamingTests
     public void A_glob_expands_to_the_files_it_matches_sorted_and_a_glob_matching_nothing_is_an_error()
     {
         var root = TestPaths.TempDirectory();
-        foreach (var name in new[] { "b/log-2.csv", "a/log-1.csv", "a/log-1.tsv", "a/deep/log-3.csv" })
+        foreach (var name in new[] { "b/log-2.csv", "a/log-1.csv", "a/log-1.tsv", "a/deep/log-3.csv", "a/_tmp/log-9.csv", "b/.log-8.csv" })
         {
             var path = Path.Combine(root, name);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
