@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using STEM.Recommenders.EncodedData;
 using STEM.Recommenders.Models;
+using STEM.Recommenders.Modules;
 using STEM.Recommenders.Runtime;
 using STEM.Recommenders.Training;
 using STEM.Recommenders.Training.Weighting;
@@ -9,7 +10,7 @@ using static TorchSharp.torch;
 
 namespace STEM.Recommenders.Benchmarks;
 
-internal sealed record LoaderCommandOptions(string Cache, int BatchSize, int Steps, int Warmup, bool Train, int? Threads)
+internal sealed record LoaderCommandOptions(string Cache, int BatchSize, int Steps, int Warmup, bool Train, int? Threads, Precision Precision)
 {
     public static LoaderCommandOptions Parse(string[] args, bool train)
     {
@@ -18,6 +19,7 @@ internal sealed record LoaderCommandOptions(string Cache, int BatchSize, int Ste
         var steps = train ? 100 : 1000;
         var warmup = train ? 5 : 20;
         int? threads = null;
+        var precision = Precision.Float32;
         var line = new CommandLine(args);
         while (line.MoveNext())
         {
@@ -28,11 +30,19 @@ internal sealed record LoaderCommandOptions(string Cache, int BatchSize, int Ste
                 case "--steps": steps = line.PositiveInt(); break;
                 case "--warmup": warmup = line.NonNegativeInt(); break;
                 case "--threads": threads = line.PositiveInt(); break;
+                case "--precision":
+                    precision = line.Value().ToUpperInvariant() switch
+                    {
+                        "FLOAT32" or "FP32" or "F32" => Precision.Float32,
+                        "BF16" or "BFLOAT16" => Precision.BFloat16,
+                        var other => throw new ArgumentException($"Unknown precision '{other}' (float32 or bf16)."),
+                    };
+                    break;
                 default: throw line.Unknown();
             }
         }
 
-        return new LoaderCommandOptions(cache ?? Path.Combine(BenchEnvironment.RepositoryRoot, "runs", "kuairand-10m", "cache"), batch, steps, warmup, train, threads);
+        return new LoaderCommandOptions(cache ?? Path.Combine(BenchEnvironment.RepositoryRoot, "runs", "kuairand-10m", "cache"), batch, steps, warmup, train, threads, precision);
     }
 }
 
@@ -60,12 +70,12 @@ internal static class LoaderCommand
         if (options.Train)
         {
             manual_seed(2023);
-            model = ModelCatalog.Create(StemNet.Name, cache.Layout, cache.TaskNames, ModelCatalog.DefaultOptions(StemNet.Name));
+            model = ModelCatalog.Create(StemNet.Name, cache.Layout, cache.TaskNames, ModelCatalog.DefaultOptions(StemNet.Name) with { Precision = options.Precision });
             optimizer = new MultiTaskOptimizer(model, new OptimizerOptions());
             weighting = new FixedWeighting();
             weighting.Attach(model);
             model.TorchModule.train();
-            Console.WriteLine($"  model: stem-net, {model.TorchModule.parameters().Sum(p => p.numel()):N0} parameters, {cache.Layout.TotalRows:N0} embedding rows");
+            Console.WriteLine($"  model: stem-net, {model.TorchModule.parameters().Sum(p => p.numel()):N0} parameters, {cache.Layout.TotalRows:N0} embedding rows, precision {options.Precision}");
         }
 
         var total = options.Warmup + options.Steps;
