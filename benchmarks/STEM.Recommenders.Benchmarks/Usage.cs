@@ -33,7 +33,7 @@ internal static class Usage
           loader [--cache DIR] [--batch 4096] [--steps N]
                  Shuffled batches from the training cache alone; samples/s, peak RSS.
 
-          cache-train [--cache DIR] [--batch 4096] [--steps N] [--threads N]
+          cache-train [--cache DIR] [--batch 4096] [--steps N] [--threads N] [--precision float32|bf16]
                  STEM-Net (default sizes) trained from the cache; samples/s, peak RSS.
 
           pretrain [--encoders small,default,large] [--batch-size 128] [--steps 30] [--warmup 5]
