@@ -1,3 +1,4 @@
+using STEM.Recommenders.Modules;
 using System.Globalization;
 
 namespace STEM.Recommenders.Benchmarks;
@@ -24,6 +25,14 @@ internal sealed class CommandLine
 
         return _args[++_index];
     }
+
+    /// <summary>The value of <c>--precision</c>: float32 or bf16.</summary>
+    public Precision Precision() => Value().ToUpperInvariant() switch
+    {
+        "FLOAT32" or "FP32" or "F32" => STEM.Recommenders.Modules.Precision.Float32,
+        "BF16" or "BFLOAT16" => STEM.Recommenders.Modules.Precision.BFloat16,
+        var other => throw new ArgumentException($"--precision takes float32 or bf16, not '{other.ToLowerInvariant()}'."),
+    };
 
     public int PositiveInt()
     {

@@ -30,14 +30,7 @@ internal sealed record LoaderCommandOptions(string Cache, int BatchSize, int Ste
                 case "--steps": steps = line.PositiveInt(); break;
                 case "--warmup": warmup = line.NonNegativeInt(); break;
                 case "--threads": threads = line.PositiveInt(); break;
-                case "--precision":
-                    precision = line.Value().ToUpperInvariant() switch
-                    {
-                        "FLOAT32" or "FP32" or "F32" => Precision.Float32,
-                        "BF16" or "BFLOAT16" => Precision.BFloat16,
-                        var other => throw new ArgumentException($"Unknown precision '{other}' (float32 or bf16)."),
-                    };
-                    break;
+                case "--precision": precision = line.Precision(); break;
                 default: throw line.Unknown();
             }
         }

@@ -7,7 +7,7 @@ using STEM.Recommenders.Features;
 namespace STEM.Recommenders.Benchmarks;
 
 /// <summary>
-/// <c>read [DIR] [--stage read|split|fit|encode]</c>: the streamed KuaiRand data path cut at a stage —
+/// <c>read [DIR] [--stage sep|read|split|fit|encode]</c>: the streamed KuaiRand data path cut at a stage —
 /// Sep alone (the SIMD CSV library, same columns as strings), the CSV reader alone, then with joins and the day split, then with the fit, then with encoding
 /// (nothing written) — so the cost of each stage is the difference of two runs.
 /// </summary>
@@ -27,6 +27,11 @@ internal static class ReadCommand
             {
                 directory = args[i];
             }
+        }
+
+        if (stage is not ("sep" or "read" or "split" or "fit" or "encode"))
+        {
+            throw new ArgumentException($"--stage takes sep, read, split, fit or encode, not '{stage}'.");
         }
 
         var options = new KuaiRandOptions
@@ -79,8 +84,16 @@ internal static class ReadCommand
         }
         else if (stage == "fit")
         {
-            var fitted = await FeaturePipeline.FitAsync(streaming.Schema, Train(streaming)).ConfigureAwait(false);
-            rows = fitted.Layout.TotalRows > 0 ? 10_054_938 : 0;
+            async IAsyncEnumerable<DataTable> CountedTrain()
+            {
+                await foreach (var chunk in streaming.ReadAsync().ConfigureAwait(false))
+                {
+                    rows += chunk.Train.RowCount + chunk.Validation.RowCount + chunk.Test.RowCount;
+                    yield return chunk.Train;
+                }
+            }
+
+            _ = await FeaturePipeline.FitAsync(streaming.Schema, CountedTrain()).ConfigureAwait(false);
         }
         else
         {

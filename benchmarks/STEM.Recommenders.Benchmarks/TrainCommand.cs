@@ -37,14 +37,7 @@ internal sealed record TrainCommandOptions(
                 case "--batch-size": batch = line.PositiveInt(); break;
                 case "--steps": steps = line.PositiveInt(); break;
                 case "--warmup": warmup = line.NonNegativeInt(); break;
-                case "--precision":
-                    precision = line.Value().ToUpperInvariant() switch
-                    {
-                        "FLOAT32" or "FP32" or "F32" => Precision.Float32,
-                        "BF16" or "BFLOAT16" => Precision.BFloat16,
-                        var other => throw new ArgumentException($"--precision takes float32 or bf16, not '{other.ToLowerInvariant()}'."),
-                    };
-                    break;
+                case "--precision": precision = line.Precision(); break;
                 case "--threads": threads = line.PositiveInt(); break;
                 case "--data": data = line.Value(); break;
                 default: throw line.Unknown();
