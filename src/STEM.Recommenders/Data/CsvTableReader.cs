@@ -58,53 +58,10 @@ public sealed class CsvTableReader : ITableReader
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkRows, 1);
-        if (!File.Exists(path))
+        using var text = OpenText(path);
+        await foreach (var chunk in ReadChunksAsync(text, path, options, chunkRows, cancellationToken).ConfigureAwait(false))
         {
-            throw new DataFormatException(path, "file not found");
-        }
-
-        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, ChunkSize, useAsync: true);
-        await using (file.ConfigureAwait(false))
-        {
-            Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
-            await using (stream.ConfigureAwait(false))
-            {
-                using var text = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, ChunkSize);
-                var builder = new Builder(path, options);
-                var parser = new CsvRecordParser(path, options, builder.Add);
-                var buffer = new char[ChunkSize];
-                var yielded = false;
-                while (true)
-                {
-                    int read;
-                    try
-                    {
-                        read = await text.ReadAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (InvalidDataException e)
-                    {
-                        throw new DataFormatException(path, $"not a valid gzip stream ({e.Message})");
-                    }
-
-                    if (read == 0)
-                    {
-                        break;
-                    }
-
-                    parser.Feed(buffer.AsSpan(0, read));
-                    if (builder.BufferedRows >= chunkRows)
-                    {
-                        yielded = true;
-                        yield return builder.TakeChunk();
-                    }
-                }
-
-                parser.Complete();
-                if (!yielded || builder.BufferedRows > 0)
-                {
-                    yield return builder.TakeChunk();
-                }
-            }
+            yield return chunk;
         }
     }
 
@@ -114,18 +71,8 @@ public sealed class CsvTableReader : ITableReader
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(options);
-        if (!File.Exists(path))
-        {
-            throw new DataFormatException(path, "file not found");
-        }
-
-        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, ChunkSize, useAsync: true);
-        Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
-        await using (stream.ConfigureAwait(false))
-        {
-            using var text = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, ChunkSize);
-            return await ReadAsync(text, path, options, cancellationToken).ConfigureAwait(false);
-        }
+        using var text = OpenText(path);
+        return await ReadAsync(text, path, options, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reads delimited text from a reader; <paramref name="sourceName"/> is used in error messages.</summary>
@@ -133,24 +80,14 @@ public sealed class CsvTableReader : ITableReader
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(options);
-        var builder = new Builder(sourceName, options);
-        var parser = new CsvRecordParser(sourceName, options, builder.Add);
-        var buffer = new char[ChunkSize];
-        int read;
-        try
+
+        // With no chunk limit the one chunk is the whole table.
+        await foreach (var table in ReadChunksAsync(reader, sourceName, options, int.MaxValue, cancellationToken).ConfigureAwait(false))
         {
-            while ((read = await reader.ReadAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                parser.Feed(buffer.AsSpan(0, read));
-            }
-        }
-        catch (InvalidDataException e)
-        {
-            throw new DataFormatException(sourceName, $"not a valid gzip stream ({e.Message})");
+            return table;
         }
 
-        parser.Complete();
-        return builder.Build();
+        throw new InvalidOperationException("A read always yields a first chunk.");
     }
 
     /// <summary>Reads delimited text held in a string (tests, small inline data).</summary>
@@ -158,6 +95,67 @@ public sealed class CsvTableReader : ITableReader
     {
         using var reader = new StringReader(text);
         return ReadAsync(reader, sourceName, options ?? CsvReadOptions.Csv).GetAwaiter().GetResult();
+    }
+
+    /// <summary>The file as text (gunzipped when the name ends in ".gz"); the reader owns the file.</summary>
+    private static StreamReader OpenText(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new DataFormatException(path, "file not found");
+        }
+
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, ChunkSize, useAsync: true);
+        Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
+        return new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, ChunkSize);
+    }
+
+    /// <summary>
+    /// Parses text in chunks of at least <paramref name="chunkRows"/> rows (a chunk ends where the
+    /// buffer that passed the limit ends). The first chunk is yielded even with no rows (it carries
+    /// the columns); no later chunk is empty.
+    /// </summary>
+    private static async IAsyncEnumerable<DataTable> ReadChunksAsync(
+        TextReader reader,
+        string sourceName,
+        CsvReadOptions options,
+        int chunkRows,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var builder = new Builder(sourceName, options);
+        var parser = new CsvRecordParser(sourceName, options, builder.Add);
+        var buffer = new char[ChunkSize];
+        var yielded = false;
+        while (true)
+        {
+            int read;
+            try
+            {
+                read = await reader.ReadAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new DataFormatException(sourceName, $"not a valid gzip stream ({e.Message})");
+            }
+
+            if (read == 0)
+            {
+                break;
+            }
+
+            parser.Feed(buffer.AsSpan(0, read));
+            if (builder.BufferedRows >= chunkRows)
+            {
+                yielded = true;
+                yield return builder.TakeChunk();
+            }
+        }
+
+        parser.Complete();
+        if (!yielded || builder.BufferedRows > 0)
+        {
+            yield return builder.TakeChunk();
+        }
     }
 
     private static string StripGzip(string path) =>
@@ -217,8 +215,6 @@ public sealed class CsvTableReader : ITableReader
         }
 
         public int BufferedRows => _lines.Count;
-
-        public DataTable Build() => TakeChunk();
 
         /// <summary>The rows buffered so far as a table; the buffers start again empty.</summary>
         public DataTable TakeChunk()

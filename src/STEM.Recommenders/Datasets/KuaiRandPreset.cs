@@ -127,7 +127,7 @@ public static class KuaiRandPreset
         return new StreamingSplits(Name, schema, sources, Read);
     }
 
-    /// <summary>The side tables of a KuaiRand run, held in memory and joined to each log chunk.</summary>
+    /// <summary>The side tables of a KuaiRand run, held in memory and joined to the whole log or to each of its chunks.</summary>
     private sealed record SideTables(DataTable? Users, DataTable? Videos, DataTable? Vectors)
     {
         // Indexed once: a log streamed in many chunks must not rebuild a side table's key index per chunk.
@@ -165,26 +165,13 @@ public static class KuaiRandPreset
 
         var logTask = readers.ReadAsync(options.LogPath, new TableReadRequest(logColumns), cancellationToken);
         var testLogTask = options.TestLogPath is null ? null : readers.ReadAsync(options.TestLogPath, new TableReadRequest(logColumns), cancellationToken);
-        var usersTask = options.UserFeaturesPath is null ? null : readers.ReadAsync(options.UserFeaturesPath, new TableReadRequest(["user_id", .. UserColumns]), cancellationToken);
-        var videosTask = options.VideoFeaturesPath is null ? null : readers.ReadAsync(options.VideoFeaturesPath, new TableReadRequest(["video_id", .. VideoColumns]), cancellationToken);
-        var vectorsTask = options.UserVectorsPath is null ? null : readers.ReadAsync(options.UserVectorsPath, null, cancellationToken);
-
-        var users = usersTask is null ? null : await usersTask.ConfigureAwait(false);
-        var videos = videosTask is null ? null : await videosTask.ConfigureAwait(false);
-        var vectors = vectorsTask is null ? null : await vectorsTask.ConfigureAwait(false);
-        if (vectors is not null)
+        var side = await SideTables.ReadAsync(options, readers, cancellationToken).ConfigureAwait(false);
+        if (side.Vectors is not null)
         {
-            schema = WithUserVectors(schema, vectors, options);
+            schema = WithUserVectors(schema, side.Vectors, options);
         }
 
-        DataTable Join(DataTable log)
-        {
-            log = users is null ? log.WithMissingColumns(UserColumns) : log.LeftJoin(users, "user_id");
-            log = vectors is null ? log : log.LeftJoin(vectors, "user_id");
-            return videos is null ? log.WithMissingColumns(VideoColumns) : log.LeftJoin(videos, "video_id");
-        }
-
-        var joined = Join(await logTask.ConfigureAwait(false));
+        var joined = side.Join(await logTask.ConfigureAwait(false));
         if (testLogTask is null)
         {
             var (train, validation, test) = DaySplit.Split(joined, "date", options.TrainDays, options.ValidationDays, options.TestDays);
@@ -192,7 +179,7 @@ public static class KuaiRandPreset
         }
 
         var (trainPart, validationPart, _) = DaySplit.Split(joined, "date", options.TrainDays, options.ValidationDays, []);
-        var testLog = Join(await testLogTask.ConfigureAwait(false));
+        var testLog = side.Join(await testLogTask.ConfigureAwait(false));
         if (options.TestDays.Count > 0)
         {
             testLog = DaySplit.Split(testLog, "date", [], [], options.TestDays).Test;

@@ -132,12 +132,10 @@ public sealed class EncodedDataset : IBatchSource, IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         using var generator = shuffle ? new Generator((ulong)seed) : null;
-        using var order = Order(shuffle, generator);
-        for (long start = 0; start < Count; start += batchSize)
+        using var epoch = StartEpoch(batchSize, shuffle, generator);
+        for (var step = 0; step < epoch.StepCount; step++)
         {
-            var length = Math.Min(batchSize, Count - start);
-            using var rows = order.narrow(0, start, length);
-            yield return GetBatch(rows);
+            yield return epoch.GetBatch(step);
         }
     }
 

@@ -58,20 +58,14 @@ public sealed class FeaturePipeline
     {
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(train);
-        schema.Validate();
+        var fit = new ChunkedFit(schema);
         if (train.RowCount == 0)
         {
             throw new DataFormatException(train.Source, "the training table has no rows");
         }
 
-        foreach (var column in schema.Features.SelectMany(f => f.SourceColumns))
-        {
-            _ = train.Column(column); // a missing column is reported before any work starts
-        }
-
-        var fitted = new FittedFeature[schema.Features.Count];
-        RunParallel(fitted.Length, i => fitted[i] = FieldEncoder.Fit(schema.Features[i], train).Fitted);
-        return new FeaturePipeline(schema, fitted);
+        fit.Add(train);
+        return fit.Finish();
     }
 
     /// <summary>
@@ -85,31 +79,13 @@ public sealed class FeaturePipeline
     {
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(train);
-        schema.Validate();
-        var fitters = schema.Features.Select(FieldEncoder.CreateFitter).ToArray();
-        long rows = 0;
-        string? source = null;
+        var fit = new ChunkedFit(schema);
         await foreach (var chunk in train.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            if (source is null)
-            {
-                source = chunk.Source;
-                foreach (var column in schema.Features.SelectMany(f => f.SourceColumns))
-                {
-                    _ = chunk.Column(column); // a missing column is reported before any work starts
-                }
-            }
-
-            rows += chunk.RowCount;
-            RunParallel(fitters.Length, i => fitters[i].Add(chunk));
+            fit.Add(chunk);
         }
 
-        if (rows == 0)
-        {
-            throw new DataFormatException(source ?? "training data", "the training table has no rows");
-        }
-
-        return new FeaturePipeline(schema, fitters.Select(f => f.Finish().Fitted).ToArray());
+        return fit.Finish();
     }
 
     /// <summary>
@@ -309,6 +285,50 @@ public sealed class FeaturePipeline
         {
             var first = e.Flatten().InnerExceptions.OrderBy(x => x is DataFormatException ? 0 : 1).First();
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
+        }
+    }
+
+    /// <summary>One fitter per feature, fed chunk after chunk (a whole table is one chunk).</summary>
+    private sealed class ChunkedFit
+    {
+        private readonly FeatureSchema _schema;
+        private readonly FieldFitter[] _fitters;
+        private long _rows;
+        private string? _source;
+
+        public ChunkedFit(FeatureSchema schema)
+        {
+            schema.Validate();
+            _schema = schema;
+            _fitters = schema.Features.Select(FieldEncoder.CreateFitter).ToArray();
+        }
+
+        public void Add(DataTable chunk)
+        {
+            if (_source is null)
+            {
+                _source = chunk.Source;
+                foreach (var column in _schema.Features.SelectMany(f => f.SourceColumns))
+                {
+                    _ = chunk.Column(column); // a missing column is reported before any work starts
+                }
+            }
+
+            _rows += chunk.RowCount;
+            RunParallel(_fitters.Length, i => _fitters[i].Add(chunk));
+        }
+
+        public FeaturePipeline Finish()
+        {
+            if (_rows == 0)
+            {
+                throw new DataFormatException(_source ?? "training data", "the training table has no rows");
+            }
+
+            // Sorting the vocabularies is per field, so it runs in parallel as the counting did.
+            var fitted = new FittedFeature[_fitters.Length];
+            RunParallel(fitted.Length, i => fitted[i] = _fitters[i].Finish().Fitted);
+            return new FeaturePipeline(_schema, fitted);
         }
     }
 

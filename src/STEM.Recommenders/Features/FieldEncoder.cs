@@ -19,13 +19,6 @@ internal abstract class FieldEncoder
     /// <summary>Whether encoded weights can differ from 1 (numeric values, pooled multi-values, padding).</summary>
     public abstract bool ProducesWeights { get; }
 
-    public static FieldEncoder Fit(FeatureSpec spec, DataTable table)
-    {
-        var fitter = CreateFitter(spec);
-        fitter.Add(table);
-        return fitter.Finish();
-    }
-
     /// <summary>
     /// A fitter that sees the training rows chunk by chunk and holds only what the fit needs
     /// (counts per distinct value, running moments), so a training split larger than memory can be fitted.

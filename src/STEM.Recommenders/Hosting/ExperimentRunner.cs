@@ -208,13 +208,7 @@ public sealed class ExperimentRunner
     {
         var schema = data.Schema!;
         var columns = schema.RequiredColumns();
-        var joins = new List<(TableIndex Side, string Key)>();
-        foreach (var join in data.Joins ?? [])
-        {
-            var side = await _readers.ReadAsync(join.Path, null, cancellationToken).ConfigureAwait(false);
-            joins.Add((side.IndexBy(join.SideKey ?? join.Key), join.Key));
-        }
-
+        var joins = await ReadJoinsAsync(data, cancellationToken).ConfigureAwait(false);
         var files = new[] { data.Train!, data.Validation!, data.Test! };
         async IAsyncEnumerable<SplitChunk> Read([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
         {
@@ -222,17 +216,7 @@ public sealed class ExperimentRunner
             {
                 await foreach (var chunk in _readers.ReadChunksAsync(files[split], null, chunkRows, ct).WithCancellation(ct).ConfigureAwait(false))
                 {
-                    var table = chunk;
-                    foreach (var (side, key) in joins)
-                    {
-                        table = table.LeftJoin(side, key);
-                    }
-
-                    foreach (var column in columns)
-                    {
-                        _ = table.Column(column);
-                    }
-
+                    var table = JoinAndCheck(chunk, joins, columns);
                     var none = table.Select([]);
                     yield return split switch
                     {
@@ -306,25 +290,40 @@ public sealed class ExperimentRunner
     {
         var schema = data.Schema!;
         var columns = schema.RequiredColumns();
-        async Task<DataTable> Read(string path)
+        var tables = await Task.WhenAll(new[] { data.Train!, data.Validation!, data.Test! }.Select(path => _readers.ReadAsync(path, null, cancellationToken))).ConfigureAwait(false);
+
+        // Each side table is read and indexed once, then joined onto all three splits.
+        var joins = await ReadJoinsAsync(data, cancellationToken).ConfigureAwait(false);
+        return new PresetSplits("custom", schema, JoinAndCheck(tables[0], joins, columns), JoinAndCheck(tables[1], joins, columns), JoinAndCheck(tables[2], joins, columns));
+    }
+
+    /// <summary>The custom data's side tables, each read and indexed by its key once.</summary>
+    private async Task<List<(TableIndex Side, string Key)>> ReadJoinsAsync(DataConfig data, CancellationToken cancellationToken)
+    {
+        var joins = new List<(TableIndex Side, string Key)>();
+        foreach (var join in data.Joins ?? [])
         {
-            var table = await _readers.ReadAsync(path, null, cancellationToken).ConfigureAwait(false);
-            foreach (var join in data.Joins ?? [])
-            {
-                var side = await _readers.ReadAsync(join.Path, null, cancellationToken).ConfigureAwait(false);
-                table = table.LeftJoin(side, join.Key, join.SideKey);
-            }
-
-            foreach (var column in columns)
-            {
-                _ = table.Column(column);
-            }
-
-            return table;
+            var side = await _readers.ReadAsync(join.Path, null, cancellationToken).ConfigureAwait(false);
+            joins.Add((side.IndexBy(join.SideKey ?? join.Key), join.Key));
         }
 
-        var tables = await Task.WhenAll(Read(data.Train!), Read(data.Validation!), Read(data.Test!)).ConfigureAwait(false);
-        return new PresetSplits("custom", schema, tables[0], tables[1], tables[2]);
+        return joins;
+    }
+
+    /// <summary>Left-joins the side tables in order, then checks that every column the schema reads is there.</summary>
+    private static DataTable JoinAndCheck(DataTable table, List<(TableIndex Side, string Key)> joins, IEnumerable<string> columns)
+    {
+        foreach (var (side, key) in joins)
+        {
+            table = table.LeftJoin(side, key);
+        }
+
+        foreach (var column in columns)
+        {
+            _ = table.Column(column);
+        }
+
+        return table;
     }
 
     private static Dictionary<string, double> MetricsOf(ModelRunReport report)
