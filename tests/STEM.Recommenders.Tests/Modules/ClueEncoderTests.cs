@@ -244,7 +244,7 @@ public class ClueEncoderTests
         }
 
         Step();
-        var before = Tensor.TotalCount;
+        var before = LiveTensors.Settled();
         for (var i = 0; i < 50; i++)
         {
             Step();

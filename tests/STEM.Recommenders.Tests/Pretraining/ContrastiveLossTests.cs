@@ -145,7 +145,7 @@ public class ContrastiveLossTests
         }
 
         Step();
-        var before = Tensor.TotalCount;
+        var before = LiveTensors.Settled();
         for (var i = 0; i < 50; i++)
         {
             Step();

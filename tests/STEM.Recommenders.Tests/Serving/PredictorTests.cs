@@ -104,7 +104,7 @@ public class PredictorTests
         using var predictor = new Predictor(artifact, ownsArtifact: true);
         var row = Row(Splits.Value.Test, 0);
         predictor.Predict(row);
-        var before = Tensor.TotalCount;
+        var before = LiveTensors.Settled();
 
         for (var i = 0; i < 10_000; i++)
         {
