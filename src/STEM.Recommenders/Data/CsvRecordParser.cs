@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Globalization;
+
 namespace STEM.Recommenders.Data;
 
 /// <summary>
@@ -7,11 +10,19 @@ namespace STEM.Recommenders.Data;
 /// </summary>
 /// <remarks>
 /// Hand-written rather than taken from a CSV library because the contract here is the error:
-/// unterminated quotes, stray quotes and ragged rows must name file, line and column exactly,
-/// and fields go straight into column storage with only the wanted columns kept.
+/// unterminated quotes, stray quotes, NUL characters, invalid UTF-8 and ragged rows must name file,
+/// line and column exactly. Runs of ordinary characters are found with vectorized searches
+/// (<see cref="SearchValues{T}"/>) and copied in bulk; fields reach the caller as spans of one
+/// reused <see cref="CsvRecord"/>, so columns the caller does not keep cost no allocation.
 /// </remarks>
 internal sealed class CsvRecordParser
 {
+    /// <summary>
+    /// What the decoder puts in place of bytes that are not UTF-8: a noncharacter, which text never
+    /// contains, so a field holding one was not valid UTF-8 in the file.
+    /// </summary>
+    public const char InvalidUtf8 = '\uFDD0';
+
     private enum State
     {
         FieldStart,
@@ -24,10 +35,10 @@ internal sealed class CsvRecordParser
     private readonly char _delimiter;
     private readonly int _quote;
     private readonly bool _trim;
-    private readonly Action<List<string?>, long> _onRecord;
-    private readonly List<string?> _fields = new();
-    private char[] _field = new char[256];
-    private int _fieldLength;
+    private readonly Action<CsvRecord, long> _onRecord;
+    private readonly SearchValues<char> _unquotedStops;
+    private readonly SearchValues<char> _quotedStops;
+    private readonly CsvRecord _record = new();
     private State _state = State.FieldStart;
     private bool _pendingCarriageReturn;
     private bool _fieldWasQuoted;
@@ -38,7 +49,7 @@ internal sealed class CsvRecordParser
     private long _quoteColumn;
     private bool _lineHasContent;
 
-    public CsvRecordParser(string path, CsvReadOptions options, Action<List<string?>, long> onRecord)
+    public CsvRecordParser(string path, CsvReadOptions options, Action<CsvRecord, long> onRecord)
     {
         _path = path;
         _delimiter = options.Delimiter;
@@ -49,25 +60,38 @@ internal sealed class CsvRecordParser
         {
             throw new ArgumentException("The quote character cannot be the delimiter.", nameof(options));
         }
+
+        var stops = new List<char> { _delimiter, '\n', '\r', '\0', InvalidUtf8 };
+        if (_quote >= 0)
+        {
+            stops.Add((char)_quote);
+        }
+
+        _unquotedStops = SearchValues.Create(stops.ToArray());
+        _quotedStops = SearchValues.Create(_quote >= 0 ? ['\n', '\r', '\0', InvalidUtf8, (char)_quote] : ['\n', '\r', '\0', InvalidUtf8]);
     }
 
     public void Feed(ReadOnlySpan<char> chunk)
     {
-        foreach (var c in chunk)
+        var i = 0;
+        while (i < chunk.Length)
         {
+            var c = chunk[i];
             if (_pendingCarriageReturn)
             {
                 _pendingCarriageReturn = false;
                 if (c == '\n')
                 {
+                    i++;
                     continue;
                 }
             }
 
-            _column++;
             switch (_state)
             {
                 case State.FieldStart:
+                    i++;
+                    _column++;
                     if (c == _quote)
                     {
                         _state = State.Quoted;
@@ -87,14 +111,33 @@ internal sealed class CsvRecordParser
                     }
                     else
                     {
+                        CheckText(c);
                         _lineHasContent = true;
                         _state = State.Unquoted;
-                        Append(c);
+                        _record.Append(c);
                     }
 
                     break;
 
                 case State.Unquoted:
+                {
+                    // Copy the run of ordinary characters up to the next delimiter, quote or line break.
+                    var run = chunk[i..].IndexOfAny(_unquotedStops);
+                    if (run < 0)
+                    {
+                        run = chunk.Length - i;
+                    }
+
+                    _record.Append(chunk.Slice(i, run));
+                    _column += run;
+                    i += run;
+                    if (i == chunk.Length)
+                    {
+                        break;
+                    }
+
+                    c = chunk[i++];
+                    _column++;
                     if (c == _delimiter)
                     {
                         EndField();
@@ -105,47 +148,60 @@ internal sealed class CsvRecordParser
                     }
                     else if (c == _quote)
                     {
-                        throw new DataFormatException(
-                            new SourceLocation(_path, _line, _column.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                            "a quote inside an unquoted field; quote the whole field and double the quote (RFC 4180)");
+                        throw new DataFormatException(Here(), "a quote inside an unquoted field; quote the whole field and double the quote (RFC 4180)");
                     }
                     else
                     {
-                        Append(c);
+                        CheckText(c);
                     }
 
                     break;
+                }
 
                 case State.Quoted:
+                {
+                    var run = chunk[i..].IndexOfAny(_quotedStops);
+                    if (run < 0)
+                    {
+                        run = chunk.Length - i;
+                    }
+
+                    _record.Append(chunk.Slice(i, run));
+                    _column += run;
+                    i += run;
+                    if (i == chunk.Length)
+                    {
+                        break;
+                    }
+
+                    c = chunk[i++];
+                    _column++;
                     if (c == _quote)
                     {
                         _state = State.QuoteInQuoted;
                     }
+                    else if (c is '\n' or '\r')
+                    {
+                        // A line break inside quotes belongs to the value; lines still count.
+                        _pendingCarriageReturn = c == '\r';
+                        _line++;
+                        _column = 0;
+                        _record.Append('\n');
+                    }
                     else
                     {
-                        if (c == '\n' || c == '\r')
-                        {
-                            // A line break inside quotes belongs to the value; lines still count.
-                            if (c == '\r')
-                            {
-                                _pendingCarriageReturn = true;
-                            }
-
-                            _line++;
-                            _column = 0;
-                            Append('\n');
-                            break;
-                        }
-
-                        Append(c);
+                        CheckText(c);
                     }
 
                     break;
+                }
 
                 case State.QuoteInQuoted:
+                    i++;
+                    _column++;
                     if (c == _quote)
                     {
-                        Append(c);
+                        _record.Append(c);
                         _state = State.Quoted;
                     }
                     else if (c == _delimiter)
@@ -162,9 +218,8 @@ internal sealed class CsvRecordParser
                     }
                     else
                     {
-                        throw new DataFormatException(
-                            new SourceLocation(_path, _line, _column.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                            $"unexpected character '{c}' after a closing quote; a field must end at its closing quote");
+                        CheckText(c);
+                        throw new DataFormatException(Here(), $"unexpected character '{c}' after a closing quote; a field must end at its closing quote");
                     }
 
                     break;
@@ -177,38 +232,37 @@ internal sealed class CsvRecordParser
         if (_state == State.Quoted)
         {
             throw new DataFormatException(
-                new SourceLocation(_path, _quoteLine, _quoteColumn.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                new SourceLocation(_path, _quoteLine, _quoteColumn.ToString(CultureInfo.InvariantCulture)),
                 "unterminated quoted field: the quote opened here is never closed");
         }
 
-        if (_lineHasContent || _fields.Count > 0)
+        if (_lineHasContent || _record.Count > 0)
         {
             EndField();
-            _onRecord(_fields, _recordLine);
-            _fields.Clear();
+            _onRecord(_record, _recordLine);
+            _record.Clear();
         }
     }
 
-    private void Append(char c)
+    private SourceLocation Here() => new(_path, _line, _column.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>NUL and undecodable bytes are never data: they mean a binary or mis-encoded file.</summary>
+    private void CheckText(char c)
     {
-        if (_fieldLength == _field.Length)
+        if (c == '\0')
         {
-            Array.Resize(ref _field, _field.Length * 2);
+            throw new DataFormatException(Here(), "a NUL character (byte 0) in a field; the file is binary or not UTF-8 text");
         }
 
-        _field[_fieldLength++] = c;
+        if (c == InvalidUtf8)
+        {
+            throw new DataFormatException(Here(), "bytes that are not valid UTF-8; save the file as UTF-8");
+        }
     }
 
     private void EndField()
     {
-        var span = new ReadOnlySpan<char>(_field, 0, _fieldLength);
-        if (_trim && !_fieldWasQuoted)
-        {
-            span = span.Trim(' ');
-        }
-
-        _fields.Add(span.Length == 0 ? null : FieldStrings.Create(span));
-        _fieldLength = 0;
+        _record.EndField(_trim && !_fieldWasQuoted);
         _fieldWasQuoted = false;
         _state = State.FieldStart;
     }
@@ -220,11 +274,11 @@ internal sealed class CsvRecordParser
             _pendingCarriageReturn = true;
         }
 
-        if (_lineHasContent || _fields.Count > 0)
+        if (_lineHasContent || _record.Count > 0)
         {
             EndField();
-            _onRecord(_fields, _recordLine);
-            _fields.Clear();
+            _onRecord(_record, _recordLine);
+            _record.Clear();
         }
 
         _state = State.FieldStart;

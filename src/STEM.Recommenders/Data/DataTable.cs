@@ -107,7 +107,8 @@ public sealed class DataTable
             lines[i] = _rowLines[map[i]];
         }
 
-        return new DataTable(Source, Columns.Select(c => c.Remap(map)).ToArray(), lines);
+        var composed = new Dictionary<int[], int[]>(ReferenceEqualityComparer.Instance);
+        return new DataTable(Source, Columns.Select(c => c.Remap(map, composed)).ToArray(), lines);
     }
 
     /// <summary>The rows for which <paramref name="predicate"/> holds (a view).</summary>
@@ -184,10 +185,27 @@ public sealed class DataTable
         var index = side.Rows;
         var leftKeys = Column(key);
         var map = new int[RowCount];
+        var memo = leftKeys.SharesValues ? side.RowsByCode.For(leftKeys) : null;
         for (var i = 0; i < RowCount; i++)
         {
-            var value = leftKeys[i];
-            map[i] = value is not null && index.TryGetValue(value, out var r) ? r : -1;
+            var code = leftKeys.CodeOf(i);
+            if (code < 0)
+            {
+                map[i] = -1;
+            }
+            else if (memo is not null && memo[code] != 0)
+            {
+                // Stored as side row + 1, or -1 for a key with no side row.
+                map[i] = memo[code] > 0 ? memo[code] - 1 : -1;
+            }
+            else
+            {
+                map[i] = index.TryGetValue(leftKeys[i]!, out var r) ? r : -1;
+                if (memo is not null)
+                {
+                    memo[code] = map[i] >= 0 ? map[i] + 1 : -1;
+                }
+            }
         }
 
         var appended = new List<DataColumn>(Columns);

@@ -17,4 +17,7 @@ public sealed class TableIndex
     public string Key { get; }
 
     internal Dictionary<string, int> Rows { get; }
+
+    /// <summary>The side row of each code of a joining key column (a streamed log's key dictionary).</summary>
+    internal CodeMemo RowsByCode { get; } = new();
 }

@@ -11,12 +11,27 @@ internal static class DaySplit
     {
         var dates = log.Column(dateColumn);
         var day = new int[log.RowCount];
+
+        // A log holds a few distinct dates: parse each code once (stored as day + 1).
+        var parsed = dates.Store.IsShared ? new int[dates.Store.Count] : null;
         for (var r = 0; r < log.RowCount; r++)
         {
+            var code = dates.CodeOf(r);
+            if (parsed is not null && code >= 0 && parsed[code] > 0)
+            {
+                day[r] = parsed[code] - 1;
+                continue;
+            }
+
             var raw = dates[r];
-            if (raw is null || !int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out day[r]))
+            if (raw is null || !int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out day[r]) || day[r] == int.MaxValue)
             {
                 throw new DataFormatException(dates.LocationOf(r), $"'{raw}' is not a date of the form yyyyMMdd");
+            }
+
+            if (parsed is not null)
+            {
+                parsed[code] = day[r] + 1;
             }
         }
 

@@ -95,11 +95,17 @@ public static class KuaiRandPreset
             .Distinct()
             .ToArray();
 
-        async IAsyncEnumerable<SplitChunk> Read([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+        IAsyncEnumerable<DataTable> Log(StreamingPass pass, string path, CancellationToken ct) =>
+            pass.Reuse(path, c => readers.ReadChunksAsync(path, new TableReadRequest(logColumns), chunkRows, c), ct);
+
+        async IAsyncEnumerable<SplitChunk> Read(StreamingPass pass, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
         {
-            side ??= await SideTables.ReadAsync(options, readers, ct, vectors).ConfigureAwait(false);
-            await foreach (var chunk in readers.ReadChunksAsync(options.LogPath, new TableReadRequest(logColumns), chunkRows, ct).WithCancellation(ct).ConfigureAwait(false))
+            // The side tables are parsed while the log is: its first chunks wait, dictionary-encoded
+            // (a few MB each), until the tables they join to are ready.
+            var sides = side is null ? SideTables.ReadAsync(options, readers, ct, vectors) : Task.FromResult(side);
+            await foreach (var chunk in Prefetch.AheadAsync(Log(pass, options.LogPath, ct), depth: 64, ct).WithCancellation(ct).ConfigureAwait(false))
             {
+                side ??= await sides.ConfigureAwait(false);
                 var joined = side.Join(chunk);
                 if (options.TestLogPath is null)
                 {
@@ -115,8 +121,9 @@ public static class KuaiRandPreset
 
             if (options.TestLogPath is not null)
             {
-                await foreach (var chunk in readers.ReadChunksAsync(options.TestLogPath, new TableReadRequest(logColumns), chunkRows, ct).WithCancellation(ct).ConfigureAwait(false))
+                await foreach (var chunk in Log(pass, options.TestLogPath, ct).WithCancellation(ct).ConfigureAwait(false))
                 {
+                    side ??= await sides.ConfigureAwait(false);
                     var joined = side.Join(chunk);
                     var test = options.TestDays.Count > 0 ? DaySplit.Split(joined, "date", [], [], options.TestDays).Test : joined;
                     yield return new SplitChunk(joined.Select([]), joined.Select([]), test);
@@ -137,9 +144,12 @@ public static class KuaiRandPreset
 
         public static async Task<SideTables> ReadAsync(KuaiRandOptions options, TableReaderRegistry readers, CancellationToken cancellationToken, DataTable? vectorsRead = null)
         {
-            var users = options.UserFeaturesPath is null ? null : readers.ReadAsync(options.UserFeaturesPath, new TableReadRequest(["user_id", .. UserColumns]), cancellationToken);
-            var videos = options.VideoFeaturesPath is null ? null : readers.ReadAsync(options.VideoFeaturesPath, new TableReadRequest(["video_id", .. VideoColumns]), cancellationToken);
-            var vectors = vectorsRead is not null ? Task.FromResult(vectorsRead) : options.UserVectorsPath is null ? null : readers.ReadAsync(options.UserVectorsPath, null, cancellationToken);
+            // Each table is parsed on its own thread (the readers parse synchronously).
+            Task<DataTable>? Read(string? path, TableReadRequest? request) =>
+                path is null ? null : Task.Run(() => readers.ReadAsync(path, request, cancellationToken), cancellationToken);
+            var users = Read(options.UserFeaturesPath, new TableReadRequest(["user_id", .. UserColumns]));
+            var videos = Read(options.VideoFeaturesPath, new TableReadRequest(["video_id", .. VideoColumns]));
+            var vectors = vectorsRead is not null ? Task.FromResult(vectorsRead) : Read(options.UserVectorsPath, null);
             return new SideTables(
                 users is null ? null : await users.ConfigureAwait(false),
                 videos is null ? null : await videos.ConfigureAwait(false),

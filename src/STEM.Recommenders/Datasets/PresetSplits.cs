@@ -13,8 +13,17 @@ namespace STEM.Recommenders.Datasets;
 public sealed record PresetSplits(string Name, FeatureSchema Schema, DataTable Train, DataTable Validation, DataTable Test)
 {
     /// <summary>Fits a pipeline on the training split and encodes all three splits with their roles.</summary>
+    /// <exception cref="DataFormatException">A split has no rows (a header-only file, days with no rows): a run must never report metrics of nothing.</exception>
     public EncodedSplits Encode(TorchSharp.torch.Device? device = null)
     {
+        foreach (var (split, table) in new[] { ("train", Train), ("validation", Validation), ("test", Test) })
+        {
+            if (table.RowCount == 0)
+            {
+                throw new DataFormatException(table.Source, $"the {split} split has no rows; check the days or files that select it");
+            }
+        }
+
         var pipeline = FeaturePipeline.Fit(Schema, Train);
         return new EncodedSplits(
             pipeline,

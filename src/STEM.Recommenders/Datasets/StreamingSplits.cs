@@ -16,7 +16,7 @@ public sealed class StreamingSplits
     /// <summary>The pipeline file kept at the root of a split cache, so a reused cache needs no refit.</summary>
     public const string PipelineFile = "pipeline.json";
 
-    private readonly Func<CancellationToken, IAsyncEnumerable<SplitChunk>> _read;
+    private readonly Func<StreamingPass, CancellationToken, IAsyncEnumerable<SplitChunk>> _read;
 
     /// <summary>Describes a streamed dataset.</summary>
     /// <param name="name">The dataset's (preset's) name.</param>
@@ -24,6 +24,16 @@ public sealed class StreamingSplits
     /// <param name="sources">Every file a pass reads (logs and side tables), in a stable order.</param>
     /// <param name="read">Starts one pass over the rows.</param>
     public StreamingSplits(string name, FeatureSchema schema, IReadOnlyList<string> sources, Func<CancellationToken, IAsyncEnumerable<SplitChunk>> read)
+        : this(name, schema, sources, WithoutPass(read))
+    {
+    }
+
+    /// <summary>Describes a streamed dataset whose passes can reuse what an earlier pass parsed (see <see cref="StreamingPass.Reuse"/>).</summary>
+    /// <param name="name">The dataset's (preset's) name.</param>
+    /// <param name="schema">Features and tasks.</param>
+    /// <param name="sources">Every file a pass reads (logs and side tables), in a stable order.</param>
+    /// <param name="read">Starts one pass over the rows.</param>
+    public StreamingSplits(string name, FeatureSchema schema, IReadOnlyList<string> sources, Func<StreamingPass, CancellationToken, IAsyncEnumerable<SplitChunk>> read)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(schema);
@@ -45,11 +55,17 @@ public sealed class StreamingSplits
     public IReadOnlyList<string> Sources { get; }
 
     /// <summary>One pass over the rows.</summary>
-    public IAsyncEnumerable<SplitChunk> ReadAsync(CancellationToken cancellationToken = default) => _read(cancellationToken);
+    public IAsyncEnumerable<SplitChunk> ReadAsync(CancellationToken cancellationToken = default) => _read(StreamingPass.Once, cancellationToken);
+
+    private static Func<StreamingPass, CancellationToken, IAsyncEnumerable<SplitChunk>> WithoutPass(Func<CancellationToken, IAsyncEnumerable<SplitChunk>> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        return (_, cancellationToken) => read(cancellationToken);
+    }
 
     // The next chunk is read, joined and split on another thread while this one is fitted or encoded.
-    private IAsyncEnumerable<SplitChunk> ReadAheadAsync(CancellationToken cancellationToken) =>
-        Prefetch.AheadAsync(_read(cancellationToken), depth: 2, cancellationToken);
+    private IAsyncEnumerable<SplitChunk> ReadAheadAsync(StreamingPass pass, CancellationToken cancellationToken) =>
+        Prefetch.AheadAsync(_read(pass, cancellationToken), depth: 2, cancellationToken);
 
     /// <summary>
     /// Builds (or reuses) the encoded caches of the three splits under <paramref name="directory"/>
@@ -74,8 +90,34 @@ public sealed class StreamingSplits
             }
         }
 
-        // Pass 1: the vocabularies and scalers, from the training rows only.
-        var pipeline = await FeaturePipeline.FitAsync(Schema, TrainRows(cancellationToken), cancellationToken).ConfigureAwait(false);
+        // Pass 1: the vocabularies and scalers, from the training rows only. What it parses is
+        // recorded under the cache (codes over the readers' dictionaries), and pass 2 replays it.
+        var scratch = Path.Combine(directory, ScratchFolder);
+        var recordings = new Dictionary<string, ChunkRecording>(StringComparer.Ordinal);
+        try
+        {
+            return await BuildAsync(directory, pipelinePath, shardRows, progress, clock, scratch, recordings, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var recording in recordings.Values)
+            {
+                recording.Dispose();
+            }
+
+            if (Directory.Exists(scratch))
+            {
+                Directory.Delete(scratch, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>The folder under the cache root that holds pass 1's recorded reads while the cache is built.</summary>
+    private const string ScratchFolder = ".pass1";
+
+    private async Task<CachedSplits> BuildAsync(string directory, string pipelinePath, int shardRows, IProgress<CacheBuildProgress>? progress, Stopwatch clock, string scratch, Dictionary<string, ChunkRecording> recordings, CancellationToken cancellationToken)
+    {
+        var pipeline = await FeaturePipeline.FitAsync(Schema, TrainRows(new StreamingPass(1, scratch, recordings), cancellationToken), cancellationToken).ConfigureAwait(false);
         var fitTime = clock.Elapsed;
 
         // Pass 2: every split's rows, encoded into its own cache in one read of the sources.
@@ -89,7 +131,7 @@ public sealed class StreamingSplits
         try
         {
             long rows = 0;
-            await foreach (var chunk in ReadAheadAsync(cancellationToken).WithCancellation(cancellationToken).ConfigureAwait(false))
+            await foreach (var chunk in ReadAheadAsync(new StreamingPass(2, scratch, recordings), cancellationToken).WithCancellation(cancellationToken).ConfigureAwait(false))
             {
                 builders[0].Append(chunk.Train);
                 builders[1].Append(chunk.Validation);
@@ -145,9 +187,9 @@ public sealed class StreamingSplits
         return new CachedSplits(pipeline, caches[0], caches[1], caches[2], reused, fit, encode);
     }
 
-    private async IAsyncEnumerable<DataTable> TrainRows([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<DataTable> TrainRows(StreamingPass pass, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var chunk in ReadAheadAsync(cancellationToken).WithCancellation(cancellationToken).ConfigureAwait(false))
+        await foreach (var chunk in ReadAheadAsync(pass, cancellationToken).WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             yield return chunk.Train;
         }

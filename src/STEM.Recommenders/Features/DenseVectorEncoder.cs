@@ -37,11 +37,25 @@ internal sealed class DenseVectorEncoder : FieldEncoder
         private readonly double[] _squares = new double[spec.Columns.Count];
         private readonly double[] _vector = new double[spec.Columns.Count];
         private long _present;
+        private object? _validatedTable;
 
         public override void Add(DataTable chunk)
         {
             var columns = spec.Columns.Select(chunk.Column).ToArray();
             var d = columns.Length;
+
+            // Every row of the vector table is checked (numbers, all-or-none), not only joined ones.
+            if (columns.All(c => !c.IsDirect) && !ReferenceEquals(_validatedTable, columns[0].Store))
+            {
+                var stored = columns.Select(c => c.Stored()).ToArray();
+                for (var s = 0; s < stored[0].Count; s++)
+                {
+                    _ = Read(spec, stored, s, _vector);
+                }
+
+                _validatedTable = columns[0].Store;
+            }
+
             for (var r = 0; r < chunk.RowCount; r++)
             {
                 if (!Read(spec, columns, r, _vector))
@@ -81,12 +95,12 @@ internal sealed class DenseVectorEncoder : FieldEncoder
         }
     }
 
-    public override void Encode(DataTable table, long[] ids, float[]? weights, int stride, int firstSlot, long offset)
+    public override void Encode(DataTable table, int start, int end, long[] ids, float[]? weights, int stride, int firstSlot, long offset)
     {
         var columns = _spec.Columns.Select(table.Column).ToArray();
         var d = columns.Length;
         var vector = new double[d];
-        for (var r = 0; r < table.RowCount; r++)
+        for (var r = start; r < end; r++)
         {
             var at = (long)r * stride + firstSlot;
             var found = Read(_spec, columns, r, vector);
@@ -101,7 +115,7 @@ internal sealed class DenseVectorEncoder : FieldEncoder
         }
     }
 
-    protected override void Encode(DataColumn column, long[] ids, float[]? weights, int stride, int firstSlot, long offset) =>
+    protected override void Encode(DataColumn column, int start, int end, long[] ids, float[]? weights, int stride, int firstSlot, long offset) =>
         throw new NotSupportedException("A dense vector reads several columns; use the table overload.");
 
     /// <summary>Reads row r's components; false when every component is missing (no vector for the key).</summary>

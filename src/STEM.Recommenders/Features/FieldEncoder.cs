@@ -42,14 +42,16 @@ internal abstract class FieldEncoder
     };
 
     /// <summary>
-    /// Writes row r's slots at <c>ids[r * stride + firstSlot ..]</c> (and weights, when not null),
-    /// reading the feature's source column of <paramref name="table"/>.
+    /// Writes the slots of rows <paramref name="start"/> to <paramref name="end"/> (exclusive) at
+    /// <c>ids[r * stride + firstSlot ..]</c> (and weights, when not null), reading the feature's
+    /// source column of <paramref name="table"/>. Rows are encoded in blocks so that every field
+    /// writes into the same few cache-resident rows rather than across the whole chunk.
     /// </summary>
-    public virtual void Encode(DataTable table, long[] ids, float[]? weights, int stride, int firstSlot, long offset) =>
-        Encode(table.Column(Fitted.Spec.SourceColumn), ids, weights, stride, firstSlot, offset);
+    public virtual void Encode(DataTable table, int start, int end, long[] ids, float[]? weights, int stride, int firstSlot, long offset) =>
+        Encode(table.Column(Fitted.Spec.SourceColumn), start, end, ids, weights, stride, firstSlot, offset);
 
-    /// <summary>Writes row r's slots for a single-column feature.</summary>
-    protected abstract void Encode(DataColumn column, long[] ids, float[]? weights, int stride, int firstSlot, long offset);
+    /// <summary>Writes the slots of a block of rows for a single-column feature.</summary>
+    protected abstract void Encode(DataColumn column, int start, int end, long[] ids, float[]? weights, int stride, int firstSlot, long offset);
 
     protected static double ParseNumber(DataColumn column, int row, string value, string feature)
     {
@@ -117,11 +119,47 @@ internal abstract class FieldEncoder
 /// <summary>Accumulates what one field's fit needs, chunk by chunk, in row order.</summary>
 internal abstract class FieldFitter
 {
+    private object? _validatedStore;
+
     /// <summary>Adds a chunk of training rows.</summary>
     public abstract void Add(DataTable chunk);
 
     /// <summary>The fitted encoder, once every chunk was added.</summary>
     public abstract FieldEncoder Finish();
+
+    /// <summary>
+    /// Validates every row of the side table a joined column reads (once per side table), before the
+    /// joined rows are: a bad value in a row no training row joins would break the same model later,
+    /// on other data, so it is an error now. Unjoined columns are validated row by row as they are fitted.
+    /// </summary>
+    /// <param name="column">A column of the chunk.</param>
+    /// <param name="validate">Validates one row of a column (throws a <see cref="DataFormatException"/>).</param>
+    protected void ValidateSideRows(DataColumn column, Action<DataColumn, int> validate)
+    {
+        if (column.IsDirect || ReferenceEquals(_validatedStore, column.Store))
+        {
+            return;
+        }
+
+        var stored = column.Stored();
+        var seen = stored.Store.IsShared ? new bool[stored.Store.Count] : null;
+        for (var s = 0; s < stored.Count; s++)
+        {
+            var code = stored.CodeOf(s);
+            if (code < 0 || (seen is not null && seen[code]))
+            {
+                continue;
+            }
+
+            validate(stored, s);
+            if (seen is not null)
+            {
+                seen[code] = true;
+            }
+        }
+
+        _validatedStore = column.Store;
+    }
 }
 
 internal sealed class CategoricalEncoder : FieldEncoder
@@ -144,21 +182,24 @@ internal sealed class CategoricalEncoder : FieldEncoder
     internal sealed class Fitter(CategoricalFeature spec) : FieldFitter
     {
         private readonly Dictionary<string, int> _counts = new(StringComparer.Ordinal);
-        private string?[]? _lastSource;
-        private string?[]? _countedSource;
-        private int[]? _sourceCounts;
+        private readonly CodeCounts _byCode = new();
 
         public override void Add(DataTable chunk)
         {
             var column = chunk.Column(spec.SourceColumn);
-            var map = column.RowMap;
-            if (map is not null && ReferenceEquals(column.SourceValues, _lastSource))
+            if (spec.Transform is not null)
             {
-                AddBySideRow(column, map);
+                ValidateSideRows(column, (c, r) => _ = Key(c, r, spec.Transform, spec.Name));
+            }
+
+            if (column.SharesValues)
+            {
+                // Count codes, not strings, and turn the counts into values once per store. A value is
+                // still validated the first time a row reaches it, in row order, so errors are the same.
+                _byCode.Add(column, Flush, r => _ = Key(column, r, spec.Transform, spec.Name));
                 return;
             }
 
-            _lastSource = map is null ? null : column.SourceValues;
             for (var r = 0; r < column.Count; r++)
             {
                 // With hashing nothing is counted, but the transform's domain is still validated.
@@ -172,91 +213,60 @@ internal sealed class CategoricalEncoder : FieldEncoder
 
         public override FieldEncoder Finish()
         {
-            Flush();
+            _byCode.Flush(Flush);
             return spec.HashBuckets is not null
                 ? new CategoricalEncoder(new FittedFeature { Spec = spec })
                 : new CategoricalEncoder(new FittedFeature { Spec = spec, Vocabulary = BuildVocabulary(_counts, spec.MinCount) });
         }
 
-        /// <summary>
-        /// A joined column seen again (a streamed log joins every chunk to the same side table): count
-        /// side-table rows, not strings, and turn the counts into values once at the end. A row's value
-        /// is still validated the first time a log row reaches it, in log order, so errors are the same.
-        /// </summary>
-        private void AddBySideRow(DataColumn column, int[] map)
+        private void Flush(string value, int count)
         {
-            if (!ReferenceEquals(_countedSource, column.SourceValues))
+            if (spec.HashBuckets is null && KeyOf(value, spec.Transform) is { } key)
             {
-                Flush();
-                _countedSource = column.SourceValues;
-                _sourceCounts = new int[column.SourceValues.Length];
+                System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_counts, key, out _) += count;
             }
-
-            var counts = _sourceCounts!;
-            for (var r = 0; r < column.Count; r++)
-            {
-                var source = map[r];
-                if (source >= 0 && counts[source]++ == 0)
-                {
-                    _ = Key(column, r, spec.Transform, spec.Name);
-                }
-            }
-        }
-
-        private void Flush()
-        {
-            if (_sourceCounts is null || spec.HashBuckets is not null)
-            {
-                return;
-            }
-
-            var values = _countedSource!;
-            for (var source = 0; source < _sourceCounts.Length; source++)
-            {
-                if (_sourceCounts[source] > 0 && KeyOf(values[source], spec.Transform) is { } key)
-                {
-                    System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_counts, key, out _) += _sourceCounts[source];
-                }
-            }
-
-            _sourceCounts = null;
-            _countedSource = null;
         }
     }
 
-    protected override void Encode(DataColumn column, long[] ids, float[]? weights, int stride, int firstSlot, long offset)
+    protected override void Encode(DataColumn column, int start, int end, long[] ids, float[]? weights, int stride, int firstSlot, long offset)
     {
-        var cache = SideRowCache(column);
-        var map = column.RowMap;
-        for (var r = 0; r < column.Count; r++)
+        if (column.SharesValues)
         {
-            long local;
-            if (cache is not null)
+            // A dictionary-encoded or joined column: each code's id is computed once and reused for
+            // every row (and every later chunk) that has it.
+            var memo = _memo.For(column);
+            for (var r = start; r < end; r++)
             {
-                // A joined column: the id of each side-table row is computed once and reused for
-                // every log row (and every later chunk) that joins to it.
-                var source = map![r];
-                if (source < 0)
+                var code = column.CodeOf(r);
+                long local;
+                if (code < 0)
                 {
                     local = 0;
                 }
-                else if (cache[source] is var known and > 0)
+                else if (memo[code] is var known and > 0)
                 {
                     local = known - 1;
                 }
                 else
                 {
                     local = LocalId(column, r);
-                    cache[source] = (int)local + 1;
+                    memo[code] = (int)local + 1;
                 }
-            }
-            else
-            {
-                local = LocalId(column, r);
-            }
 
-            ids[(long)r * stride + firstSlot] = offset + local;
-            if (weights is not null)
+                ids[(long)r * stride + firstSlot] = offset + local;
+            }
+        }
+        else
+        {
+            for (var r = start; r < end; r++)
+            {
+                ids[(long)r * stride + firstSlot] = offset + LocalId(column, r);
+            }
+        }
+
+        if (weights is not null)
+        {
+            for (var r = start; r < end; r++)
             {
                 weights[(long)r * stride + firstSlot] = 1f;
             }
@@ -269,37 +279,8 @@ internal sealed class CategoricalEncoder : FieldEncoder
         return key is null ? 0 : _index is null ? 1 + (long)(StableHash(key) % (ulong)_spec.HashBuckets!.Value) : _index.GetValueOrDefault(key);
     }
 
-    /// <summary>
-    /// The per-side-row id cache for a joined column, once the same side table has been seen on a
-    /// previous call (a streamed log joins every chunk to it); null otherwise. The holder is swapped
-    /// atomically and a cached id is the same whichever thread writes it, so concurrent encodes
-    /// (a shared <see cref="Serving.Predictor"/>) stay correct.
-    /// </summary>
-    private int[]? SideRowCache(DataColumn column)
-    {
-        if (column.RowMap is null)
-        {
-            return null;
-        }
-
-        var memo = Volatile.Read(ref _memo);
-        if (memo is null || !ReferenceEquals(memo.Values, column.SourceValues))
-        {
-            Volatile.Write(ref _memo, new SideRowMemo(column.SourceValues));
-            return null;
-        }
-
-        return memo.Ids ??= new int[memo.Values.Length];
-    }
-
-    private SideRowMemo? _memo;
-
-    private sealed class SideRowMemo(string?[] values)
-    {
-        public string?[] Values { get; } = values;
-
-        public int[]? Ids { get; set; }
-    }
+    /// <summary>Ids per code of the last store encoded (shared by concurrent encodes; see <see cref="CodeMemo"/>).</summary>
+    private readonly CodeMemo _memo = new();
 
     /// <summary>FNV-1a over UTF-16 code units: stable across processes and platforms, unlike string.GetHashCode.</summary>
     internal static ulong StableHash(string value)
@@ -346,6 +327,7 @@ internal sealed class NumericEncoder : FieldEncoder
         public override void Add(DataTable chunk)
         {
             var column = chunk.Column(spec.SourceColumn);
+            ValidateSideRows(column, (c, r) => _ = Number(c, r, spec.Transform, spec.Name));
             for (var r = 0; r < column.Count; r++)
             {
                 if (Number(column, r, spec.Transform, spec.Name) is not { } v)
@@ -404,9 +386,9 @@ internal sealed class NumericEncoder : FieldEncoder
         }
     }
 
-    protected override void Encode(DataColumn column, long[] ids, float[]? weights, int stride, int firstSlot, long offset)
+    protected override void Encode(DataColumn column, int start, int end, long[] ids, float[]? weights, int stride, int firstSlot, long offset)
     {
-        for (var r = 0; r < column.Count; r++)
+        for (var r = start; r < end; r++)
         {
             var at = (long)r * stride + firstSlot;
             var value = Number(column, r, _spec.Transform, _spec.Name);
@@ -466,6 +448,7 @@ internal sealed class MultiValueEncoder : FieldEncoder
     {
         _spec = (MultiValueFeature)fitted.Spec;
         _index = IndexOf(fitted.Vocabulary ?? throw new ArgumentException($"Feature '{_spec.Name}' has no vocabulary."), 2);
+        _memo = new CodeMemo(_spec.MaxLength + 1);
     }
 
     public override bool ProducesWeights => true;
@@ -473,30 +456,76 @@ internal sealed class MultiValueEncoder : FieldEncoder
     internal sealed class Fitter(MultiValueFeature spec) : FieldFitter
     {
         private readonly Dictionary<string, int> _counts = new(StringComparer.Ordinal);
+        private readonly CodeCounts _byCode = new();
 
         public override void Add(DataTable chunk)
         {
             var column = chunk.Column(spec.SourceColumn);
+            if (column.SharesValues)
+            {
+                _byCode.Add(column, Flush, static _ => { });
+                return;
+            }
+
             for (var r = 0; r < column.Count; r++)
             {
-                foreach (var value in Split(spec, column[r]))
+                if (column[r] is { } raw)
                 {
-                    System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_counts, value, out _)++;
+                    Flush(raw, 1);
                 }
             }
         }
 
-        public override FieldEncoder Finish() =>
-            new MultiValueEncoder(new FittedFeature { Spec = spec, Vocabulary = BuildVocabulary(_counts, spec.MinCount) });
+        public override FieldEncoder Finish()
+        {
+            _byCode.Flush(Flush);
+            return new MultiValueEncoder(new FittedFeature { Spec = spec, Vocabulary = BuildVocabulary(_counts, spec.MinCount) });
+        }
+
+        private void Flush(string raw, int count)
+        {
+            foreach (var value in Split(spec, raw))
+            {
+                System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_counts, value, out _) += count;
+            }
+        }
     }
 
-    protected override void Encode(DataColumn column, long[] ids, float[]? weights, int stride, int firstSlot, long offset)
+    protected override void Encode(DataColumn column, int start, int end, long[] ids, float[]? weights, int stride, int firstSlot, long offset)
     {
-        for (var r = 0; r < column.Count; r++)
+        // Per code: [count + 1, id of value 0, id of value 1, ...] (the count is written last).
+        var width = _spec.MaxLength + 1;
+        var memo = column.SharesValues ? _memo.For(column) : null;
+        Span<int> local = stackalloc int[_spec.MaxLength];
+        for (var r = start; r < end; r++)
         {
             var at = (long)r * stride + firstSlot;
-            var values = Split(_spec, column[r]);
-            var n = values.Count;
+            int n;
+            var code = column.CodeOf(r);
+            if (code < 0)
+            {
+                n = 0;
+            }
+            else if (memo is not null && Volatile.Read(ref memo[(long)code * width]) is var known and > 0)
+            {
+                n = known - 1;
+                memo.AsSpan((int)((long)code * width) + 1, n).CopyTo(local);
+            }
+            else
+            {
+                var values = Split(_spec, column[r]);
+                n = values.Count;
+                for (var s = 0; s < n; s++)
+                {
+                    local[s] = _index.GetValueOrDefault(values[s], 1);
+                }
+
+                if (memo is not null)
+                {
+                    local[..n].CopyTo(memo.AsSpan((int)((long)code * width) + 1));
+                    Volatile.Write(ref memo[(long)code * width], n + 1);
+                }
+            }
 
             // No value at all pools to the OOV row, so that the field still contributes a vector.
             var weight = _spec.Pooling == Pooling.Mean && n > 0 ? 1f / n : 1f;
@@ -504,7 +533,7 @@ internal sealed class MultiValueEncoder : FieldEncoder
             {
                 if (s < n)
                 {
-                    ids[at + s] = offset + _index.GetValueOrDefault(values[s], 1);
+                    ids[at + s] = offset + local[s];
                     weights![at + s] = weight;
                 }
                 else if (s == 0)
@@ -520,6 +549,9 @@ internal sealed class MultiValueEncoder : FieldEncoder
             }
         }
     }
+
+    /// <summary>Ids per code of the last store encoded.</summary>
+    private readonly CodeMemo _memo;
 
     private static List<string> Split(MultiValueFeature spec, string? raw)
     {

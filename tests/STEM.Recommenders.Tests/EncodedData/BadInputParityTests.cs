@@ -22,6 +22,7 @@ public class BadInputParityTests
         { "a ragged row", "train", "u1,i1,3.5", "expected 6 fields (as in the header) but found 3" },
         { "a bad value in a side row that the log joins", "items", "i11,k2,oops", "column weight: 'oops' is not a number (feature 'weight')" },
         { "a duplicate side key", "items", "i7,k9,1.5", "column item: duplicate key 'i7' in side table (first seen on line 9)" },
+        { "a bad value in a side row that no log row joins", "items", "i99,k2,oops", "column weight: 'oops' is not a number (feature 'weight')" },
     };
 
     [Theory]

@@ -98,6 +98,52 @@ public class StreamingSplitsTests
     }
 
     [Fact]
+    public async Task A_cache_build_parses_the_log_once_and_replays_it_for_the_second_pass()
+    {
+        var counting = new CountingReader();
+        var readers = new TableReaderRegistry().Add(counting);
+        var memory = (await KuaiRandPreset.LoadAsync(SampleOptions())).Encode();
+        var streaming = await KuaiRandPreset.StreamAsync(SampleOptions(), readers, chunkRows: 2000);
+        var directory = Path.Combine(TestPaths.TempDirectory(), "cache");
+
+        using var built = await streaming.BuildCacheAsync(directory);
+
+        counting.ChunkReads.Should().Equal(["log.csv.gz"], "pass 2 replays what pass 1 parsed");
+        Directory.Exists(Path.Combine(directory, ".pass1")).Should().BeFalse("the recording is scratch space");
+        using var a = built.Train.StartEpoch(8192, shuffle: false);
+        using var e = memory.Train.StartEpoch(8192, shuffle: false);
+        for (var step = 0; step < a.StepCount; step++)
+        {
+            using var scope = NewDisposeScope();
+            a.GetBatch(step).Features.Ids.equal(e.GetBatch(step).Features.Ids).all().item<bool>().Should().BeTrue();
+        }
+
+        memory.Dispose();
+    }
+
+    private sealed class CountingReader : ITableReader
+    {
+        private readonly CsvTableReader _csv = new();
+
+        public List<string> ChunkReads { get; } = new();
+
+        public bool CanRead(string path) => _csv.CanRead(path);
+
+        public Task<DataTable> ReadAsync(string path, TableReadRequest? request = null, CancellationToken cancellationToken = default) =>
+            _csv.ReadAsync(path, request, cancellationToken);
+
+        public IAsyncEnumerable<DataTable> ReadChunksAsync(string path, TableReadRequest? request = null, int chunkRows = TableReadRequest.DefaultChunkRows, CancellationToken cancellationToken = default)
+        {
+            lock (ChunkReads)
+            {
+                ChunkReads.Add(Path.GetFileName(path));
+            }
+
+            return _csv.ReadChunksAsync(path, request, chunkRows, cancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task A_streamed_split_with_no_rows_is_an_error_before_training()
     {
         var streaming = await KuaiRandPreset.StreamAsync(SampleOptions() with { TestDays = [20220601] });
@@ -105,6 +151,16 @@ public class StreamingSplitsTests
         var act = () => streaming.BuildCacheAsync(Path.Combine(TestPaths.TempDirectory(), "cache"));
 
         await act.Should().ThrowAsync<DataFormatException>().WithMessage("*: the test split has no rows; check the days or files that select it");
+    }
+
+    [Fact]
+    public async Task An_in_memory_split_with_no_rows_is_the_same_error_before_anything_is_fitted()
+    {
+        var splits = await KuaiRandPreset.LoadAsync(SampleOptions() with { ValidationDays = [20220601], TestDays = [20220602] });
+
+        var act = () => splits.Encode();
+
+        act.Should().Throw<DataFormatException>().WithMessage("*log.csv.gz: the validation split has no rows; check the days or files that select it");
     }
 
     [Fact]

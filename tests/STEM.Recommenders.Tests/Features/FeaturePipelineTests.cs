@@ -169,6 +169,27 @@ public class FeaturePipelineTests
     }
 
     [Fact]
+    public void Of_several_bad_rows_in_different_encoding_blocks_the_error_names_the_first()
+    {
+        // Rows are encoded in parallel blocks of 1,024; the error must still be the first bad row's.
+        var text = new System.Text.StringBuilder("user,item,price,tags,click,like\n");
+        for (var i = 0; i < 5000; i++)
+        {
+            var price = i is 1500 or 4500 ? $"bad{i}" : i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            text.Append("u1,a,").Append(price).Append(",x,1,0\n");
+        }
+
+        var bad = CsvTableReader.Parse(text.ToString(), "bad.csv");
+        var pipeline = FeaturePipeline.Fit(Schema(), Train);
+
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var act = () => pipeline.Encode(bad);
+            act.Should().Throw<DataFormatException>().WithMessage("bad.csv, line 1502, column price: 'bad1500' is not a number (feature 'price')");
+        }
+    }
+
+    [Fact]
     public void A_label_that_is_not_0_or_1_names_file_line_and_column()
     {
         var bad = CsvTableReader.Parse("user,item,price,tags,click,like\nu1,a,1,x,1,0\nu1,a,1,x,2,0\n", "labels.csv");

@@ -1,0 +1,60 @@
+using STEM.Recommenders.Data;
+
+namespace STEM.Recommenders.Features;
+
+/// <summary>
+/// Counts the rows of each code of one column's store while a field is fitted; the counts become
+/// counts per value (one string operation per distinct value, not per row) when a column of another
+/// store arrives or the fit ends.
+/// </summary>
+internal sealed class CodeCounts
+{
+    private ValueStore? _store;
+    private int[] _counts = [];
+
+    /// <summary>Counts a chunk's rows; <paramref name="firstSeen"/> is called with the first row of each new code, in row order.</summary>
+    public void Add(DataColumn column, Action<string, int> flush, Action<int> firstSeen)
+    {
+        if (!ReferenceEquals(_store, column.Store))
+        {
+            Flush(flush);
+            _store = column.Store;
+        }
+
+        var needed = _store.Count;
+        if (_counts.Length < needed)
+        {
+            Array.Resize(ref _counts, Math.Max(needed, Math.Min(Array.MaxLength, _counts.Length * 2)));
+        }
+
+        var counts = _counts;
+        for (var r = 0; r < column.Count; r++)
+        {
+            var code = column.CodeOf(r);
+            if (code >= 0 && counts[code]++ == 0)
+            {
+                firstSeen(r);
+            }
+        }
+    }
+
+    /// <summary>Hands every counted value and its count to <paramref name="flush"/>, and forgets them.</summary>
+    public void Flush(Action<string, int> flush)
+    {
+        if (_store is null)
+        {
+            return;
+        }
+
+        for (var code = 0; code < _counts.Length; code++)
+        {
+            if (_counts[code] > 0 && _store[code] is { } value)
+            {
+                flush(value, _counts[code]);
+            }
+        }
+
+        _store = null;
+        _counts = [];
+    }
+}
