@@ -38,6 +38,7 @@ internal sealed class CsvRecordParser
     private readonly Action<CsvRecord, long> _onRecord;
     private readonly SearchValues<char> _unquotedStops;
     private readonly SearchValues<char> _quotedStops;
+    private readonly SearchValues<char> _lineStops;
     private readonly CsvRecord _record = new();
     private State _state = State.FieldStart;
     private bool _pendingCarriageReturn;
@@ -68,6 +69,8 @@ internal sealed class CsvRecordParser
         }
 
         _unquotedStops = SearchValues.Create(stops.ToArray());
+        stops.Remove(_delimiter);
+        _lineStops = SearchValues.Create(stops.ToArray());
         _quotedStops = SearchValues.Create(_quote >= 0 ? ['\n', '\r', '\0', InvalidUtf8, (char)_quote] : ['\n', '\r', '\0', InvalidUtf8]);
     }
 
@@ -76,6 +79,13 @@ internal sealed class CsvRecordParser
         var i = 0;
         while (i < chunk.Length)
         {
+            if (_state == State.FieldStart && !_lineHasContent && _record.Count == 0 && !_pendingCarriageReturn
+                && SimpleLine(chunk[i..]) is var consumed and > 0)
+            {
+                i += consumed;
+                continue;
+            }
+
             var c = chunk[i];
             if (_pendingCarriageReturn)
             {
@@ -225,6 +235,62 @@ internal sealed class CsvRecordParser
                     break;
             }
         }
+    }
+
+    /// <summary>
+    /// The fast path: a whole line within the chunk with no quote, NUL, undecodable byte or lone CR
+    /// (nearly every line of a log) is split at its delimiters directly. Returns the characters
+    /// consumed, or 0 to leave the line to the state machine.
+    /// </summary>
+    private int SimpleLine(ReadOnlySpan<char> rest)
+    {
+        var end = rest.IndexOfAny(_lineStops);
+        if (end < 0)
+        {
+            return 0;
+        }
+
+        int consumed;
+        if (rest[end] == '\n')
+        {
+            consumed = end + 1;
+        }
+        else if (rest[end] == '\r' && end + 1 < rest.Length && rest[end + 1] == '\n')
+        {
+            consumed = end + 2;
+        }
+        else
+        {
+            return 0;
+        }
+
+        var line = rest[..end];
+        if (line.Length > 0)
+        {
+            var trim = _trim;
+            while (true)
+            {
+                var k = line.IndexOf(_delimiter);
+                if (k < 0)
+                {
+                    _record.Append(line);
+                    _record.EndField(trim);
+                    break;
+                }
+
+                _record.Append(line[..k]);
+                _record.EndField(trim);
+                line = line[(k + 1)..];
+            }
+
+            _onRecord(_record, _recordLine);
+            _record.Clear();
+        }
+
+        _line++;
+        _column = 0;
+        _recordLine = _line;
+        return consumed;
     }
 
     public void Complete()

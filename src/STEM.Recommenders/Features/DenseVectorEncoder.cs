@@ -45,7 +45,7 @@ internal sealed class DenseVectorEncoder : FieldEncoder
             var d = columns.Length;
 
             // Every row of the vector table is checked (numbers, all-or-none), not only joined ones.
-            if (columns.All(c => !c.IsDirect) && !ReferenceEquals(_validatedTable, columns[0].Store))
+            if (columns.All(c => !c.IsDirect && c.Path != chunk.Source) && !ReferenceEquals(_validatedTable, columns[0].Store))
             {
                 var stored = columns.Select(c => c.Stored()).ToArray();
                 for (var s = 0; s < stored[0].Count; s++)

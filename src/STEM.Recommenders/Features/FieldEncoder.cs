@@ -132,11 +132,12 @@ internal abstract class FieldFitter
     /// joined rows are: a bad value in a row no training row joins would break the same model later,
     /// on other data, so it is an error now. Unjoined columns are validated row by row as they are fitted.
     /// </summary>
-    /// <param name="column">A column of the chunk.</param>
+    /// <param name="chunk">The chunk of training rows.</param>
+    /// <param name="column">A column of the chunk; one read from another file than the chunk's is a joined side-table column.</param>
     /// <param name="validate">Validates one row of a column (throws a <see cref="DataFormatException"/>).</param>
-    protected void ValidateSideRows(DataColumn column, Action<DataColumn, int> validate)
+    protected void ValidateSideRows(DataTable chunk, DataColumn column, Action<DataColumn, int> validate)
     {
-        if (column.IsDirect || ReferenceEquals(_validatedStore, column.Store))
+        if (column.IsDirect || column.Path == chunk.Source || ReferenceEquals(_validatedStore, column.Store))
         {
             return;
         }
@@ -189,7 +190,7 @@ internal sealed class CategoricalEncoder : FieldEncoder
             var column = chunk.Column(spec.SourceColumn);
             if (spec.Transform is not null)
             {
-                ValidateSideRows(column, (c, r) => _ = Key(c, r, spec.Transform, spec.Name));
+                ValidateSideRows(chunk, column, (c, r) => _ = Key(c, r, spec.Transform, spec.Name));
             }
 
             if (column.SharesValues)
@@ -327,7 +328,7 @@ internal sealed class NumericEncoder : FieldEncoder
         public override void Add(DataTable chunk)
         {
             var column = chunk.Column(spec.SourceColumn);
-            ValidateSideRows(column, (c, r) => _ = Number(c, r, spec.Transform, spec.Name));
+            ValidateSideRows(chunk, column, (c, r) => _ = Number(c, r, spec.Transform, spec.Name));
             for (var r = 0; r < column.Count; r++)
             {
                 if (Number(column, r, spec.Transform, spec.Name) is not { } v)
