@@ -161,6 +161,11 @@ public sealed class FeaturePipeline
         {
             throw new DataFormatException(new SourceLocation(source, e.LineNumber + 1, e.BytePositionInLine + 1 is { } c ? c.ToString() : null), $"invalid feature pipeline JSON: {e.Message}");
         }
+        catch (NotSupportedException e)
+        {
+            // A feature without its "kind" discriminator (found by the fuzz test).
+            throw new DataFormatException(source, $"invalid feature pipeline JSON: {e.Message}");
+        }
 
         if (document is null || document.Schema is null || document.Fitted is null)
         {
@@ -172,8 +177,17 @@ public sealed class FeaturePipeline
             throw new DataFormatException(source, $"feature pipeline format version {document.FormatVersion} is not supported (this library reads version {FormatVersion})");
         }
 
-        document.Schema.Validate();
-        return new FeaturePipeline(document.Schema, document.Fitted);
+        try
+        {
+            document.Schema.Validate();
+            return new FeaturePipeline(document.Schema, document.Fitted);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or KeyNotFoundException)
+        {
+            // What was fitted does not fit the schema (a field without its vocabulary, a feature twice):
+            // the file is damaged or was edited by hand.
+            throw new DataFormatException(source, $"the feature pipeline is inconsistent: {e.Message}");
+        }
     }
 
     /// <summary>Writes <see cref="ToJson"/> to a file.</summary>
