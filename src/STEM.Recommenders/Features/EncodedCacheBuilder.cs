@@ -48,7 +48,14 @@ public sealed class EncodedCacheBuilder : IDisposable
         }
 
         var arrays = _pipeline.EncodeChunk(chunk, _groups);
-        _writer.Append(arrays.Ids, arrays.Weights, arrays.Labels, arrays.Mask, arrays.Groups);
+        try
+        {
+            _writer.Append(arrays.IdSpan, arrays.WeightSpan, arrays.Labels, arrays.Mask, arrays.Groups);
+        }
+        finally
+        {
+            arrays.Return();
+        }
     }
 
     /// <summary>Writes the manifest and moves the cache into place.</summary>

@@ -206,14 +206,20 @@ public sealed class FeaturePipeline
     }
 
     /// <summary>Encodes a chunk for an <see cref="EncodedCacheBuilder"/>; group keys are indexed across chunks.</summary>
-    internal EncodedArrays EncodeChunk(DataTable table, GroupIndex? groups) => EncodeArrays(table, requireLabels: true, groups);
+    /// <remarks>
+    /// The id and weight arrays are rented (tens of MB per chunk, which would otherwise be new
+    /// large-object allocations and full collections of a heap that holds the dictionaries); they
+    /// are longer than the chunk, every slot of its rows is written, and <see cref="EncodedArrays.Return"/> gives them back.
+    /// </remarks>
+    internal EncodedArrays EncodeChunk(DataTable table, GroupIndex? groups) => EncodeArrays(table, requireLabels: true, groups, rent: true);
 
-    private EncodedArrays EncodeArrays(DataTable table, bool requireLabels, GroupIndex? sharedGroups = null)
+    private EncodedArrays EncodeArrays(DataTable table, bool requireLabels, GroupIndex? sharedGroups = null, bool rent = false)
     {
         var n = table.RowCount;
         var stride = Layout.SlotCount;
-        var ids = new long[(long)n * stride];
-        var weights = _encoders.Any(e => e.ProducesWeights) ? new float[(long)n * stride] : null;
+        var size = checked(n * stride);
+        var ids = rent ? System.Buffers.ArrayPool<long>.Shared.Rent(size) : new long[size];
+        var weights = !_encoders.Any(e => e.ProducesWeights) ? null : rent ? System.Buffers.ArrayPool<float>.Shared.Rent(size) : new float[size];
         foreach (var column in Schema.Features.SelectMany(f => f.SourceColumns))
         {
             _ = table.Column(column); // a missing column is reported before any work starts
@@ -264,7 +270,7 @@ public sealed class FeaturePipeline
             keys = index.Keys;
         }
 
-        return new EncodedArrays(ids, weights, labels, mask, groups, keys);
+        return new EncodedArrays(ids, weights, labels, mask, groups, keys, rent ? size : -1);
     }
 
     private (float[] Labels, float[]? Mask) EncodeLabels(DataTable table)
@@ -396,7 +402,26 @@ public sealed class FeaturePipeline
         }
     }
 
-    internal sealed record EncodedArrays(long[] Ids, float[]? Weights, float[]? Labels, float[]? Mask, long[]? Groups, List<string>? GroupKeys);
+    // RentedLength: the length in use of rented Ids and Weights, or -1 when they were allocated.
+    internal sealed record EncodedArrays(long[] Ids, float[]? Weights, float[]? Labels, float[]? Mask, long[]? Groups, List<string>? GroupKeys, int RentedLength = -1)
+    {
+        public ReadOnlySpan<long> IdSpan => RentedLength < 0 ? Ids : Ids.AsSpan(0, RentedLength);
+
+        public ReadOnlySpan<float> WeightSpan => Weights is null ? default : RentedLength < 0 ? Weights : Weights.AsSpan(0, RentedLength);
+
+        /// <summary>Gives rented arrays back to the pool (nothing for allocated ones).</summary>
+        public void Return()
+        {
+            if (RentedLength >= 0)
+            {
+                System.Buffers.ArrayPool<long>.Shared.Return(Ids);
+                if (Weights is not null)
+                {
+                    System.Buffers.ArrayPool<float>.Shared.Return(Weights);
+                }
+            }
+        }
+    }
 
     /// <summary>Group keys (user ids) → dense indices, in order of first appearance; shared across the chunks of one split.</summary>
     internal sealed class GroupIndex
