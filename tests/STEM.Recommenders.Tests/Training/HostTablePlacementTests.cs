@@ -16,13 +16,16 @@ namespace STEM.Recommenders.Tests.Training;
 /// </summary>
 public class HostTablePlacementTests
 {
-    private static IMultiTaskModel Model(string name, EncodedSplits data, TablePlacement placement)
+    private static IMultiTaskModel Model(string name, EncodedSplits data, TablePlacement placement) =>
+        Model(name, data.Pipeline.Layout, data.Pipeline.TaskNames, placement);
+
+    private static IMultiTaskModel Model(string name, STEM.Recommenders.EncodedData.FeatureLayout layout, IReadOnlyList<string> tasks, TablePlacement placement)
     {
         manual_seed(17);
         IMultiTaskModel model = name switch
         {
-            StemNet.Name => new StemNet(data.Pipeline.Layout, data.Pipeline.TaskNames, new StemNetOptions { EmbeddingDim = 4, ExpertUnits = [16, 8], GateUnits = [8], TowerUnits = [8], SharedExperts = 2, Dropout = 0.1 }),
-            Mmoe.Name => new Mmoe(data.Pipeline.Layout, data.Pipeline.TaskNames, new MmoeOptions { EmbeddingDim = 4, Experts = 3, ExpertUnits = [16, 8], GateUnits = [8], TowerUnits = [8], Dropout = 0.1 }),
+            StemNet.Name => new StemNet(layout, tasks, new StemNetOptions { EmbeddingDim = 4, ExpertUnits = [16, 8], GateUnits = [8], TowerUnits = [8], SharedExperts = 2, Dropout = 0.1 }),
+            Mmoe.Name => new Mmoe(layout, tasks, new MmoeOptions { EmbeddingDim = 4, Experts = 3, ExpertUnits = [16, 8], GateUnits = [8], TowerUnits = [8], Dropout = 0.1 }),
             _ => throw new ArgumentException(name),
         };
         return model.PlaceTables(placement);
@@ -108,6 +111,21 @@ public class HostTablePlacementTests
         model.EmbeddingBanks.SelectMany(b => b.Tables).Should().OnlyContain(t => t.device_type == DeviceType.CPU);
         model.DenseParameters().Should().OnlyContain(p => p.device_type == DeviceType.META);
         model.DenseDevice().type.Should().Be(DeviceType.META);
+    }
+
+    [Fact]
+    public void A_predictor_over_host_tables_scores_what_the_default_placement_scores()
+    {
+        var options = new SyntheticOptions { Rows = 300, Tasks = 2, Dimensions = 6, Seed = 5, Correlation = 0.5 };
+        var (table, schema) = SyntheticMultiTaskGenerator.Generate(options);
+        var pipeline = STEM.Recommenders.Features.FeaturePipeline.Fit(schema, table);
+        using var onDevice = STEM.Recommenders.Serving.ModelArtifact.Create(Model(StemNet.Name, pipeline.Layout, pipeline.TaskNames, TablePlacement.Device), pipeline);
+        using var onHost = STEM.Recommenders.Serving.ModelArtifact.Create(Model(StemNet.Name, pipeline.Layout, pipeline.TaskNames, TablePlacement.Host), pipeline);
+        using var expected = new STEM.Recommenders.Serving.Predictor(onDevice);
+        using var actual = new STEM.Recommenders.Serving.Predictor(onHost);
+
+        actual.PredictTable(table).Should().Equal(expected.PredictTable(table));
+        onHost.Model.EmbeddingBanks[0].HostLookups.Should().BeGreaterThan(0);
     }
 
     [Fact]
