@@ -129,6 +129,30 @@ public class HostTablePlacementTests
     }
 
     [Fact]
+    public void Host_table_steps_leave_the_number_of_live_tensors_flat()
+    {
+        using var data = SyntheticSplits.Create(rows: 640);
+        using var model = Model(StemNet.Name, data, TablePlacement.Host);
+        var counts = new Dictionary<long, long>();
+        var progress = new InlineProgress<TrainingProgress>(p =>
+        {
+            if (p.Validation is null && p.GlobalStep % 100 == 0)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                counts[p.GlobalStep] = Tensor.TotalCount;
+            }
+        });
+        var options = Options(EmbeddingUpdate.RowSparse, 0.05) with { MaxSteps = 700, EvaluateEverySteps = 300, ProgressEverySteps = 100 };
+
+        new Trainer(options).Fit(model, data.Train, data.Validation, progress);
+
+        // After the first evaluation (step 300) has allocated the best-weights copy, nothing grows.
+        counts.Keys.Should().Contain([400L, 500L, 700L]);
+        counts.Where(kv => kv.Key >= 400).Select(kv => kv.Value).Distinct().Should().ContainSingle();
+    }
+
+    [Fact]
     public void An_undefined_placement_is_refused()
     {
         using var data = SyntheticSplits.Create(rows: 300);
