@@ -15,7 +15,7 @@ internal sealed class StemApp
     {
         _stdout = stdout;
         _stderr = stderr;
-        Root = new RootCommand("stem: train, evaluate, compare and serve multi-task recommendation models (STEM-Net, MMoE, PLE, ...), and pretrain CLUE user representations (pretrain, embed, scale). docs/cli.md has the details.");
+        Root = new RootCommand("stem: train, evaluate, compare, serve and export (PyTorch/TorchRec) multi-task recommendation models (STEM-Net, MMoE, PLE, ...), and pretrain CLUE user representations (pretrain, embed, scale). docs/cli.md has the details.");
         _globals.AddTo(Root);
         Root.Subcommands.Add(TrainCommand.Create(this));
         Root.Subcommands.Add(EvaluateCommand.Create(this));
@@ -24,6 +24,7 @@ internal sealed class StemApp
         Root.Subcommands.Add(PretrainCommand.Create(this));
         Root.Subcommands.Add(EmbedCommand.Create(this));
         Root.Subcommands.Add(ScaleCommand.Create(this));
+        Root.Subcommands.Add(ExportCommand.Create(this));
     }
 
     public RootCommand Root { get; }

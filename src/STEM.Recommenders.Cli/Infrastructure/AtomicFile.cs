@@ -9,6 +9,17 @@ internal static class AtomicFile
 {
     private const string TemporarySuffix = ".tmp";
 
+    // A seam for tests that fill the disk part-way through an output: it wraps the temporary file's
+    // stream. Async-local, so that it reaches only the in-process run that set it.
+    private static readonly AsyncLocal<Func<string, Stream, Stream>?> Interceptor = new();
+
+    /// <summary>Wraps every temporary file's stream that this async flow opens, until disposed (tests).</summary>
+    internal static IDisposable Intercept(Func<string, Stream, Stream> wrap)
+    {
+        Interceptor.Value = wrap;
+        return new Restore();
+    }
+
     /// <summary>Writes <paramref name="path"/> through <paramref name="write"/>, which gets the temporary file's stream.</summary>
     /// <exception cref="OutputWriteException">Creating, flushing or renaming the file failed; the message names <paramref name="path"/>.</exception>
     public static async Task WriteAsync(string path, Func<Stream, Task> write)
@@ -16,11 +27,12 @@ internal static class AtomicFile
         var full = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(full)!;
         var temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid().ToString("N")[..8]}{TemporarySuffix}");
-        FileStream stream;
+        Stream stream;
         try
         {
             Directory.CreateDirectory(directory);
             stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+            stream = Interceptor.Value?.Invoke(temporary, stream) ?? stream;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -71,6 +83,11 @@ internal static class AtomicFile
         {
             TryDelete(stale);
         }
+    }
+
+    private sealed class Restore : IDisposable
+    {
+        public void Dispose() => Interceptor.Value = null;
     }
 
     private static async Task DisposeQuietlyAsync(Stream stream)

@@ -25,6 +25,8 @@ internal abstract class ScoreSink : IAsyncDisposable
 
     private bool RemovesPartial { get; }
 
+    private bool _failed;
+
     public static async Task<ScoreSink> OpenAsync(ScoreFormat format, Stream stream, string target, IReadOnlyList<string> kept, IReadOnlyList<string> scoreColumns, CancellationToken cancellationToken)
     {
         ScoreSink sink = format.IsParquet
@@ -49,10 +51,25 @@ internal abstract class ScoreSink : IAsyncDisposable
     public Task CompleteAsync(CancellationToken cancellationToken) => GuardAsync(() => CompleteCoreAsync(cancellationToken));
 
     /// <summary>Releases the writers; the underlying stream stays open (its owner closes or removes it).</summary>
-    public ValueTask DisposeAsync()
+    /// <remarks>
+    /// After a failed write the writers' last flush (a Parquet footer, a gzip trailer) fails too on a
+    /// full disk; that second error is dropped, so that the first one, which names the output, is reported.
+    /// </remarks>
+    public async ValueTask DisposeAsync()
     {
         GC.SuppressFinalize(this);
-        return DisposeCoreAsync();
+        try
+        {
+            await DisposeCoreAsync();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException && _failed)
+        {
+            // The write that failed first is the error being reported.
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException && e is not OutputWriteException)
+        {
+            throw new OutputWriteException(Target, e, RemovesPartial);
+        }
     }
 
     protected abstract ValueTask DisposeCoreAsync();
@@ -71,6 +88,7 @@ internal abstract class ScoreSink : IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException && e is not OutputWriteException)
         {
+            _failed = true;
             throw new OutputWriteException(Target, e, RemovesPartial);
         }
     }

@@ -88,10 +88,17 @@ public sealed class EncodedCacheWriter : IDisposable
     public long RowCount => _rows;
 
     /// <summary>
+    /// Creates each file of the cache (a new file at the given path). A seam for tests that fill the
+    /// disk part-way through a write; production writes through <see cref="FileStream"/>.
+    /// </summary>
+    internal Func<string, Stream> CreateFile { get; set; } =
+        path => new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
+
+    /// <summary>
     /// Appends encoded rows: ids [n, S] row-major, full weights [n, S] (or null when all are 1),
     /// labels [n, T], label mask [n, T] (or null when all are observed), and group ids [n] (-1 unknown).
     /// </summary>
-    /// <exception cref="IOException">A write failed (for example the disk is full); the message names the file.</exception>
+    /// <exception cref="IOException">A write failed (for example the disk is full); the message names the file, and the partial cache has been removed.</exception>
     public void Append(ReadOnlySpan<long> ids, ReadOnlySpan<float> weights, ReadOnlySpan<float> labels, ReadOnlySpan<float> mask, ReadOnlySpan<long> groups)
     {
         ObjectDisposedException.ThrowIf(_completed, this);
@@ -110,7 +117,7 @@ public sealed class EncodedCacheWriter : IDisposable
 
         for (var start = 0; start < n;)
         {
-            _current ??= ShardStreams.Open(_partial, $"shard-{_shards.Count:D5}", _weightSlots.Length > 0, _groups);
+            _current ??= OpenShard($"shard-{_shards.Count:D5}");
             var take = Math.Min(n - start, _shardRows - _current.Rows);
             WriteRows(_current, ids.Slice(start * s, take * s), weights.IsEmpty ? weights : weights.Slice(start * s, take * s), labels.Slice(start * t, take * t), mask.IsEmpty ? mask : mask.Slice(start * t, take * t), _groups ? groups.Slice(start, take) : groups, take);
             start += take;
@@ -144,10 +151,10 @@ public sealed class EncodedCacheWriter : IDisposable
             Shards = _shards,
             Sources = sources,
         };
-        Guard(Path.Combine(_partial, EncodedCacheManifest.FileName), p => File.WriteAllText(p, JsonSerializer.Serialize(manifest, EncodedCacheManifest.Json)));
+        Guard(EncodedCacheManifest.FileName, p => WriteText(p, JsonSerializer.Serialize(manifest, EncodedCacheManifest.Json)));
         if (_groups)
         {
-            Guard(Path.Combine(_partial, EncodedCache.GroupKeysFile), p => File.WriteAllText(p, JsonSerializer.Serialize(groupKeys ?? [])));
+            Guard(EncodedCache.GroupKeysFile, p => WriteText(p, JsonSerializer.Serialize(groupKeys ?? [])));
         }
 
         if (Directory.Exists(_directory))
@@ -161,16 +168,13 @@ public sealed class EncodedCacheWriter : IDisposable
     }
 
     /// <summary>Removes the partial output unless <see cref="Complete"/> succeeded.</summary>
-    public void Dispose()
-    {
-        _current?.Dispose();
-        _current = null;
-        if (!_completed && Directory.Exists(_partial))
-        {
-            Directory.Delete(_partial, recursive: true);
-        }
+    public void Dispose() => Abort();
 
-        _completed = true;
+    private void WriteText(string path, string text)
+    {
+        using var stream = CreateFile(path);
+        using var writer = new StreamWriter(stream);
+        writer.Write(text);
     }
 
     private void WriteRows(ShardStreams shard, ReadOnlySpan<long> ids, ReadOnlySpan<float> weights, ReadOnlySpan<float> labels, ReadOnlySpan<float> mask, ReadOnlySpan<long> groups, int rows)
@@ -242,28 +246,85 @@ public sealed class EncodedCacheWriter : IDisposable
         _rows += rows;
     }
 
-    private static void Write(FileStream stream, ReadOnlySpan<byte> bytes)
+    private void Write(ShardFile file, ReadOnlySpan<byte> bytes)
     {
         try
         {
-            stream.Write(bytes);
+            file.Stream.Write(bytes);
         }
         catch (IOException e)
         {
-            throw new IOException($"{stream.Name}: cannot write the encoded cache ({e.Message})", e);
+            throw Failed(file.Name, e);
         }
     }
 
-    private static void Guard(string path, Action<string> write)
+    private void Guard(string name, Action<string> write)
     {
         try
         {
-            write(path);
+            write(Path.Combine(_partial, name));
         }
         catch (IOException e)
         {
-            throw new IOException($"{path}: cannot write the encoded cache ({e.Message})", e);
+            throw Failed(name, e);
         }
+    }
+
+    private ShardStreams OpenShard(string name)
+    {
+        var opened = new List<ShardFile>();
+        ShardFile Create(string extension)
+        {
+            var file = name + extension;
+            try
+            {
+                var created = new ShardFile(file, CreateFile(Path.Combine(_partial, file)));
+                opened.Add(created);
+                return created;
+            }
+            catch (IOException e)
+            {
+                foreach (var f in opened)
+                {
+                    f.Stream.Dispose();
+                }
+
+                throw Failed(file, e);
+            }
+        }
+
+        return new ShardStreams(name, Create(".ids"), _weightSlots.Length > 0 ? Create(".weights") : null, Create(".labels"), Create(".mask"), _groups ? Create(".groups") : null);
+    }
+
+    /// <summary>
+    /// A write failed (a full disk, most often): the partial cache is removed at once, so that
+    /// nothing is left behind even if the caller never disposes the writer, and the error names the
+    /// file of the cache that could not be written.
+    /// </summary>
+    private IOException Failed(string file, IOException e)
+    {
+        Abort();
+        return new IOException($"{Path.Combine(_directory, file)}: cannot write the encoded cache ({e.Message.TrimEnd('.')}); the partial cache was removed", e);
+    }
+
+    private void Abort()
+    {
+        var current = _current;
+        _current = null;
+        current?.DisposeQuietly();
+        if (!_completed && Directory.Exists(_partial))
+        {
+            try
+            {
+                Directory.Delete(_partial, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort: the name is unique to this writer and starts with the cache's.
+            }
+        }
+
+        _completed = true;
     }
 
     private void CloseShard()
@@ -275,13 +336,12 @@ public sealed class EncodedCacheWriter : IDisposable
 
         var rows = _current.Rows;
         var name = _current.Name;
-        try
+
+        // Closing flushes the last buffer: a full disk shows up here as often as in a write.
+        var failed = _current.Close();
+        if (failed is not null)
         {
-            _current.Dispose();
-        }
-        catch (IOException e)
-        {
-            throw new IOException($"{Path.Combine(_partial, name)}: cannot write the encoded cache ({e.Message})", e);
+            throw Failed(failed.Value.File, failed.Value.Error);
         }
 
         _current = null;
@@ -291,9 +351,11 @@ public sealed class EncodedCacheWriter : IDisposable
         }
     }
 
-    private sealed class ShardStreams : IDisposable
+    private sealed record ShardFile(string Name, Stream Stream);
+
+    private sealed class ShardStreams
     {
-        private ShardStreams(string name, FileStream ids, FileStream? weights, FileStream labels, FileStream mask, FileStream? groups)
+        public ShardStreams(string name, ShardFile ids, ShardFile? weights, ShardFile labels, ShardFile mask, ShardFile? groups)
         {
             Name = name;
             Ids = ids;
@@ -305,31 +367,39 @@ public sealed class EncodedCacheWriter : IDisposable
 
         public string Name { get; }
 
-        public FileStream Ids { get; }
+        public ShardFile Ids { get; }
 
-        public FileStream? Weights { get; }
+        public ShardFile? Weights { get; }
 
-        public FileStream Labels { get; }
+        public ShardFile Labels { get; }
 
-        public FileStream Mask { get; }
+        public ShardFile Mask { get; }
 
-        public FileStream? Groups { get; }
+        public ShardFile? Groups { get; }
 
         public int Rows { get; set; }
 
-        public static ShardStreams Open(string directory, string name, bool weights, bool groups)
+        private IEnumerable<ShardFile> Files => new[] { Ids, Weights, Labels, Mask, Groups }.Where(f => f is not null)!;
+
+        /// <summary>Closes every file; the first failure, if any (every file is closed either way).</summary>
+        public (string File, IOException Error)? Close()
         {
-            FileStream Create(string extension) => new(Path.Combine(directory, name + extension), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
-            return new ShardStreams(name, Create(".ids"), weights ? Create(".weights") : null, Create(".labels"), Create(".mask"), groups ? Create(".groups") : null);
+            (string, IOException)? first = null;
+            foreach (var file in Files)
+            {
+                try
+                {
+                    file.Stream.Dispose();
+                }
+                catch (IOException e)
+                {
+                    first ??= (file.Name, e);
+                }
+            }
+
+            return first;
         }
 
-        public void Dispose()
-        {
-            Ids.Dispose();
-            Weights?.Dispose();
-            Labels.Dispose();
-            Mask.Dispose();
-            Groups?.Dispose();
-        }
+        public void DisposeQuietly() => Close();
     }
 }

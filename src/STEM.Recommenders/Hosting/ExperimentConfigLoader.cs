@@ -79,6 +79,11 @@ public static class ExperimentConfigLoader
             throw new ExperimentConfigException(source, "$.runtime.threads", "must be at least 1");
         }
 
+        if (!Enum.IsDefined(config.Runtime.TablePlacement))
+        {
+            throw new ExperimentConfigException(source, "$.runtime.tablePlacement", $"'{config.Runtime.TablePlacement}' is not Device or Host");
+        }
+
         var data = config.Data ?? throw new ExperimentConfigException(source, "$.data", "is required");
         if (data.Preset is { } presetName)
         {

@@ -250,6 +250,8 @@ public sealed class ExperimentRunner
         var model = ModelCatalog.Create(name, data.Pipeline.Layout, data.Pipeline.TaskNames, options);
         try
         {
+            // Before the move, so that host-placed tables are never copied to the device.
+            model.PlaceTables(config.Runtime.TablePlacement);
             if (device.type != DeviceType.CPU)
             {
                 model.TorchModule.to(device);

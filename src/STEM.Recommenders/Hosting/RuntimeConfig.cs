@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using STEM.Recommenders.Modules;
 using STEM.Recommenders.Runtime;
 
 namespace STEM.Recommenders.Hosting;
@@ -15,4 +16,11 @@ public sealed record RuntimeConfig
 
     /// <summary>A PyTorch torch/lib directory to take LibTorch (and CUDA) from.</summary>
     public string? LibTorchDirectory { get; init; }
+
+    /// <summary>
+    /// Where the embedding tables and their optimizer state live: <see cref="TablePlacement.Device"/>
+    /// (default: with the model) or <see cref="TablePlacement.Host"/> (host memory, with the dense part
+    /// on <see cref="Device"/>; for tables larger than the GPU, see docs/scale-out.md).
+    /// </summary>
+    public TablePlacement TablePlacement { get; init; } = TablePlacement.Device;
 }

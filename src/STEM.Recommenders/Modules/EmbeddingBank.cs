@@ -15,6 +15,9 @@ namespace STEM.Recommenders.Modules;
 /// With <see cref="RowSparseGradients"/> on, a lookup gathers the batch's unique rows into a leaf
 /// tensor and records it, so the optimizer updates only those rows (TorchSharp has no sparse
 /// gradients for embeddings; dense Adam would rewrite every row of every table each step).
+/// With <see cref="TablePlacement"/> <see cref="Modules.TablePlacement.Host"/> the tables stay in host
+/// memory when the model moves to a GPU: the lookup runs on the host and only the batch's unique rows
+/// travel to the batch's device (docs/scale-out.md).
 /// </remarks>
 public sealed class EmbeddingBank : nn.Module<FeatureBatch, Tensor>
 {
@@ -25,6 +28,7 @@ public sealed class EmbeddingBank : nn.Module<FeatureBatch, Tensor>
     private readonly FeatureLayout _layout;
     private readonly List<SparseLookup> _pending = new();
     private readonly Scalar _wideOffset;
+    private TablePlacement _placement;
 
     /// <summary>Creates the tables.</summary>
     /// <param name="name">Module name.</param>
@@ -111,6 +115,36 @@ public sealed class EmbeddingBank : nn.Module<FeatureBatch, Tensor>
     /// </summary>
     public bool RowSparseGradients { get; set; }
 
+    /// <summary>
+    /// Where the tables live. <see cref="Modules.TablePlacement.Host"/> moves them to the host now and
+    /// keeps them there when the module is moved to another device; set it before moving the model.
+    /// Default <see cref="Modules.TablePlacement.Device"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not a defined placement.</exception>
+    public TablePlacement TablePlacement
+    {
+        get => _placement;
+        set
+        {
+            if (!Enum.IsDefined(value))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "TablePlacement must be Device or Host.");
+            }
+
+            _placement = value;
+            if (value == TablePlacement.Host)
+            {
+                base._to(DeviceType.CPU, -1, false);
+            }
+        }
+    }
+
+    /// <summary>Lookups that ran on the host and copied their rows to the batch's device (host placement).</summary>
+    internal long HostLookups { get; private set; }
+
+    /// <summary>Bytes of gathered rows copied from the host tables to the batch's device (host placement).</summary>
+    internal long BytesToDevice { get; private set; }
+
     /// <summary>The lookups recorded since the last <see cref="ClearLookups"/> (row-sparse mode).</summary>
     internal IReadOnlyList<SparseLookup> PendingLookups => _pending;
 
@@ -123,6 +157,15 @@ public sealed class EmbeddingBank : nn.Module<FeatureBatch, Tensor>
     {
         ArgumentNullException.ThrowIfNull(batch);
         var ids = batch.Ids;
+
+        // Host tables: the ids come to the host for the lookup (B·S int64, far less than the rows
+        // that go the other way); the looked-up rows go to the batch's device.
+        var device = ids.device;
+        if (_placement == TablePlacement.Host && ids.device_type != DeviceType.CPU)
+        {
+            ids = ids.cpu();
+        }
+
         var weights = batch.SlotWeights;
         var b = ids.shape[0];
         var views = ViewCount;
@@ -130,7 +173,7 @@ public sealed class EmbeddingBank : nn.Module<FeatureBatch, Tensor>
         if (task_table is not null)
         {
             var slots = WideSlots == _layout.SlotCount ? ids : ids.narrow(1, 0, WideSlots);
-            var e = Lookup(task_table, slots).view(b, WideSlots, views * Dim);
+            var e = Lookup(task_table, slots, device).view(b, WideSlots, views * Dim);
             e = Pool(e, weights?.narrow(1, 0, WideSlots), slot_field_wide, WideFields);
             wide = e.view(b, WideFields, views, Dim).permute(2, 0, 1, 3);
         }
@@ -139,7 +182,7 @@ public sealed class EmbeddingBank : nn.Module<FeatureBatch, Tensor>
         {
             var count = _layout.SlotCount - WideSlots;
             var slots = WideSlots == 0 ? ids : ids.narrow(1, WideSlots, count).sub(_wideOffset);
-            var e = Lookup(shared_table, slots).view(b, count, Dim);
+            var e = Lookup(shared_table, slots, device).view(b, count, Dim);
             e = Pool(e, WideSlots == 0 ? weights : weights?.narrow(1, WideSlots, count), slot_field_shared, _layout.FieldCount - WideFields);
             narrow = e.unsqueeze(0).expand(views, b, _layout.FieldCount - WideFields, Dim);
         }
@@ -148,8 +191,21 @@ public sealed class EmbeddingBank : nn.Module<FeatureBatch, Tensor>
         return all.reshape(views, b, ViewWidth);
     }
 
-    private Tensor Lookup(Parameter table, Tensor ids)
+    /// <summary>Keeps host-placed tables on the host when the module is moved.</summary>
+    protected override nn.Module _to(DeviceType deviceType, int deviceIndex, bool non_blocking) =>
+        _placement == TablePlacement.Host ? base._to(DeviceType.CPU, -1, non_blocking) : base._to(deviceType, deviceIndex, non_blocking);
+
+    /// <summary>Keeps host-placed tables on the host when the module is moved (the element type still changes).</summary>
+    protected override nn.Module _to(Device device, ScalarType dtype, bool non_blocking) =>
+        base._to(_placement == TablePlacement.Host ? CPU : device, dtype, non_blocking);
+
+    private Tensor Lookup(Parameter table, Tensor ids, Device device)
     {
+        if (_placement == TablePlacement.Host)
+        {
+            return HostLookup(table, ids, device);
+        }
+
         var flat = ids.reshape(-1);
         if (!RowSparseGradients || !training || !is_grad_enabled())
         {
@@ -160,6 +216,49 @@ public sealed class EmbeddingBank : nn.Module<FeatureBatch, Tensor>
         var rows = table.detach().index_select(0, unique).requires_grad_(true);
         _pending.Add(new SparseLookup(table, unique, rows));
         return rows.index_select(0, inverse!);
+    }
+
+    /// <summary>
+    /// The host-placed lookup: unique rows gathered on the host, copied to <paramref name="device"/>
+    /// (through pinned memory, asynchronously, when that is a GPU), expanded to the batch there. In
+    /// row-sparse training the copy is the leaf whose gradient the optimizer brings back to the host.
+    /// </summary>
+    private Tensor HostLookup(Parameter table, Tensor ids, Device device)
+    {
+        var (unique, inverse, _) = torch.unique(ids.reshape(-1), sorted: true, return_inverse: true);
+        var sparse = RowSparseGradients && training && is_grad_enabled();
+        Tensor rows;
+        if (sparse || !is_grad_enabled() || !table.requires_grad)
+        {
+            rows = ToDevice(table.detach().index_select(0, unique), device);
+            if (sparse)
+            {
+                rows = rows.requires_grad_(true);
+                _pending.Add(new SparseLookup(table, unique, rows, OnHost: true));
+            }
+        }
+        else
+        {
+            // Dense updates of host tables: the copy is part of the graph, so the table's own
+            // gradient (on the host) receives the rows' gradients.
+            rows = table.index_select(0, unique).to(device);
+        }
+
+        HostLookups++;
+        BytesToDevice += rows.NumberOfElements * rows.ElementSize;
+        return rows.index_select(0, inverse!.to(device));
+    }
+
+    private static Tensor ToDevice(Tensor host, Device device)
+    {
+        if (device.type == DeviceType.CPU)
+        {
+            return host;
+        }
+
+        // Pinned (page-locked) memory lets the copy run asynchronously on the device's stream;
+        // LibTorch's caching host allocator reuses the pinned blocks from batch to batch.
+        return host.pin_memory().to(device, non_blocking: true);
     }
 
     private static Tensor Pool(Tensor slots, Tensor? weights, Tensor? slotField, int fields)
@@ -183,4 +282,5 @@ public sealed class EmbeddingBank : nn.Module<FeatureBatch, Tensor>
 /// <param name="Table">The embedding table.</param>
 /// <param name="Rows">int64 [U] unique row ids.</param>
 /// <param name="Values">[U, width] leaf tensor whose gradient is the rows' gradient.</param>
-internal sealed record SparseLookup(Parameter Table, Tensor Rows, Tensor Values);
+/// <param name="OnHost">The table is host-placed: <paramref name="Rows"/> are on the host, <paramref name="Values"/> on the batch's device.</param>
+internal sealed record SparseLookup(Parameter Table, Tensor Rows, Tensor Values, bool OnHost = false);

@@ -35,7 +35,8 @@ public sealed class Predictor : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.BatchSize, 1);
         _ownsArtifact = ownsArtifact;
         _columns = artifact.Pipeline.Schema.Features.SelectMany(f => f.SourceColumns).Distinct(StringComparer.Ordinal).ToArray();
-        _device = artifact.Model.TorchModule.parameters().FirstOrDefault()?.device ?? CPU;
+        // Batches go where the dense part is: host-placed tables do their lookups on the host.
+        _device = artifact.Model.DenseDevice();
         artifact.Model.TorchModule.eval();
     }
 

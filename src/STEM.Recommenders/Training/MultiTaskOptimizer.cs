@@ -20,6 +20,7 @@ public sealed class MultiTaskOptimizer : IDisposable
     private readonly Scalar _embeddingL2;
     private readonly Scalar _denseL2;
     private readonly Scalar? _clip;
+    private readonly Device? _normDevice;
     private static readonly Scalar ClipEpsilon = 1e-6.ToScalar();
 
     /// <summary>Creates the optimizer for a model (and any extra parameters, such as learnable loss weights).</summary>
@@ -34,6 +35,13 @@ public sealed class MultiTaskOptimizer : IDisposable
         _denseL2 = options.DenseL2.ToScalar();
         _clip = options.GradientClipNorm?.ToScalar();
         _dense = new DenseAdam(model.DenseParameters().Concat(extraParameters ?? []).ToArray(), options.Beta1, options.Beta2, options.Epsilon);
+        // Host-placed tables have host gradients while the dense part's are on its device: the
+        // global norm is summed on the dense device and the clip factor copied back to the host.
+        if (model.EmbeddingBanks.Any(b => b.TablePlacement == TablePlacement.Host))
+        {
+            _normDevice = model.DenseDevice();
+        }
+
         if (options.EmbeddingUpdate == EmbeddingUpdate.RowSparse)
         {
             _sparseEmbeddings = new RowSparseAdam(model.EmbeddingBanks, options.Beta1, options.Beta2, options.Epsilon);
@@ -43,6 +51,9 @@ public sealed class MultiTaskOptimizer : IDisposable
             _denseEmbeddings = new DenseAdam(model.EmbeddingBanks.SelectMany(b => b.Tables).ToArray(), options.Beta1, options.Beta2, options.Epsilon);
         }
     }
+
+    /// <summary>The row-sparse optimizer of the embedding tables, or <see langword="null"/> with dense updates.</summary>
+    internal RowSparseAdam? SparseEmbeddings => _sparseEmbeddings;
 
     /// <summary>The current learning rate (a schedule lowers it).</summary>
     public double LearningRate { get; set; }
@@ -62,14 +73,16 @@ public sealed class MultiTaskOptimizer : IDisposable
             .ToArray();
 
         var all = dense.Concat(denseTables ?? []).Where(g => g is not null).Select(g => g!).Concat(sparse?.Select(s => s.Gradient) ?? []).ToArray();
-        var norm = all.Length == 0 ? zeros(1) : stack(all.Select(g => (g * g).sum()).ToArray()).sum().sqrt();
+        var norm = all.Length == 0 ? zeros(1) : stack(all.Select(SquaredNorm).ToArray()).sum().sqrt();
         if (_clip is { } clip && all.Length > 0)
         {
-            // Scale by min(1, clip / (norm + 1e-6)) without reading the norm back to the host.
+            // Scale by min(1, clip / (norm + 1e-6)) without reading the norm back to the host
+            // (with host tables, one scalar is copied to the host for their gradients).
             var coefficient = norm.add(ClipEpsilon).reciprocal_().mul_(clip).clamp_max(Scalars.One);
+            var tableCoefficient = _normDevice is null ? coefficient : coefficient.cpu();
             dense = dense.Select(g => g?.mul(coefficient)).ToArray();
-            denseTables = denseTables?.Select(g => g?.mul(coefficient)).ToArray();
-            sparse = sparse?.Select(s => (s.Table, s.Rows, s.Gradient.mul(coefficient))).ToArray();
+            denseTables = denseTables?.Select(g => g?.mul(tableCoefficient)).ToArray();
+            sparse = sparse?.Select(s => (s.Table, s.Rows, s.Gradient.mul(tableCoefficient))).ToArray();
         }
 
         _dense.Step(LearningRate, dense);
@@ -140,6 +153,12 @@ public sealed class MultiTaskOptimizer : IDisposable
         _dense.Dispose();
         _denseEmbeddings?.Dispose();
         _sparseEmbeddings?.Dispose();
+    }
+
+    private Tensor SquaredNorm(Tensor gradient)
+    {
+        var squared = (gradient * gradient).sum();
+        return _normDevice is null ? squared : squared.to(_normDevice);
     }
 
     private static Tensor? AddL2(Tensor? gradient, Tensor parameter, double l2, Scalar factor) =>

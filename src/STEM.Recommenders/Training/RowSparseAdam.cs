@@ -17,7 +17,8 @@ public sealed class RowSparseAdam : IDisposable
     private readonly Dictionary<IntPtr, TableState> _state = new();
     private readonly AdamCoefficients _adam;
 
-    /// <summary>Creates zeroed moments for every table and switches the banks to row-sparse lookups.</summary>
+    /// <summary>Creates zeroed moments for every table (on the table's device) and switches the banks to row-sparse lookups.</summary>
+    /// <remarks>Set the banks' <see cref="EmbeddingBank.TablePlacement"/> before creating the optimizer.</remarks>
     public RowSparseAdam(IEnumerable<EmbeddingBank> banks, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8)
     {
         ArgumentNullException.ThrowIfNull(banks);
@@ -27,7 +28,11 @@ public sealed class RowSparseAdam : IDisposable
             bank.RowSparseGradients = true;
             foreach (var table in bank.Tables)
             {
-                _state[table.Handle] = new TableState(table, zeros_like(table).DetachFromDisposeScope(), zeros_like(table).DetachFromDisposeScope());
+                // The moments live with their table: in host memory for a host-placed bank.
+                _state[table.Handle] = new TableState(table, zeros_like(table).DetachFromDisposeScope(), zeros_like(table).DetachFromDisposeScope())
+                {
+                    Host = bank.TablePlacement == TablePlacement.Host,
+                };
             }
         }
 
@@ -44,19 +49,40 @@ public sealed class RowSparseAdam : IDisposable
             var lookups = group.ToArray();
             if (lookups.Length == 1)
             {
-                result.Add((lookups[0].Table, lookups[0].Rows, lookups[0].Values.grad!));
+                result.Add((lookups[0].Table, lookups[0].Rows, GradientOf(lookups[0])));
                 continue;
             }
 
             // The same table looked up more than once in a step: sum gradients of repeated rows.
             var rows = cat(lookups.Select(l => l.Rows).ToArray());
-            var grads = cat(lookups.Select(l => l.Values.grad!).ToArray());
+            var grads = cat(lookups.Select(GradientOf).ToArray());
             var (unique, inverse, _) = torch.unique(rows, sorted: true, return_inverse: true);
             var merged = zeros(unique.shape[0], grads.shape[1], dtype: grads.dtype, device: grads.device).index_add_(0, inverse!, grads, 1);
             result.Add((lookups[0].Table, unique, merged));
         }
 
         return result;
+    }
+
+    /// <summary>Gradients of host-placed rows brought back to the host (one per lookup and step).</summary>
+    internal long GradientsToHost { get; private set; }
+
+    /// <summary>Row-sparse updates applied to host-placed tables, on the host.</summary>
+    internal long HostSteps { get; private set; }
+
+    /// <summary>
+    /// The gradient of a lookup's rows, on the table's device: a host-placed table's rows were read
+    /// on the batch's device, so their gradient comes back to the host, where the update runs.
+    /// </summary>
+    private Tensor GradientOf(SparseLookup lookup)
+    {
+        if (!lookup.OnHost)
+        {
+            return lookup.Values.grad!;
+        }
+
+        GradientsToHost++;
+        return lookup.Values.grad!.cpu();
     }
 
     /// <summary>Applies one lazy Adam update to the given rows of each table.</summary>
@@ -69,6 +95,11 @@ public sealed class RowSparseAdam : IDisposable
         {
             var state = _state[table.Handle];
             state.Step++;
+            if (state.Host)
+            {
+                HostSteps++;
+            }
+
             var m = state.M.index_select(0, rows);
             var v = state.V.index_select(0, rows);
             _adam.UpdateMoments(m, v, g);
@@ -149,5 +180,7 @@ public sealed class RowSparseAdam : IDisposable
         public Tensor V { get; } = v;
 
         public long Step { get; set; }
+
+        public bool Host { get; init; }
     }
 }

@@ -92,10 +92,11 @@ public sealed partial class Trainer
             throw new ArgumentException($"The {name} split is empty.", name);
         }
 
-        var parameter = model.TorchModule.parameters().FirstOrDefault();
-        if (parameter is not null && parameter.device.type != data.Device.type)
+        // The dense part's device: host-placed embedding tables stay on the host whatever it is.
+        var device = model.DenseDevice();
+        if (device.type != data.Device.type)
         {
-            throw new ArgumentException($"The {name} split is on {data.Device} but the model is on {parameter.device}; move both to one device.", name);
+            throw new ArgumentException($"The {name} split is on {data.Device} but the model is on {device}; move both to one device.", name);
         }
     }
 

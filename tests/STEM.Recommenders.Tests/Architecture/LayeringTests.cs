@@ -66,7 +66,7 @@ public class LayeringTests
     [Fact]
     public void The_core_package_references_no_package_built_on_it()
     {
-        string[] above = ["STEM.Recommenders.Parquet", "STEM.Recommenders.Scaling", "STEM.Recommenders.Cli"];
+        string[] above = ["STEM.Recommenders.Parquet", "STEM.Recommenders.Scaling", "STEM.Recommenders.PyTorch", "STEM.Recommenders.Cli", "TorchSharp.PyBridge"];
 
         Core.GetReferencedAssemblies().Select(a => a.Name).Should().NotContain(above);
         Types.InAssembly(Core).ShouldNot().HaveDependencyOnAny(above).GetResult().FailingTypeNames.Should().BeNullOrEmpty();
@@ -78,9 +78,11 @@ public class LayeringTests
         // By name: the test project references both packages, so they sit beside it.
         var parquet = Assembly.Load("STEM.Recommenders.Parquet");
         var scaling = Assembly.Load("STEM.Recommenders.Scaling");
+        var pytorch = Assembly.Load("STEM.Recommenders.PyTorch");
 
         parquet.GetReferencedAssemblies().Select(a => a.Name).Should().Contain(Core.GetName().Name).And.NotContain(["STEM.Recommenders.Scaling", "STEM.Recommenders.Cli"]);
         scaling.GetReferencedAssemblies().Select(a => a.Name).Should().Contain(Core.GetName().Name).And.NotContain(["STEM.Recommenders.Parquet", "STEM.Recommenders.Cli"]);
+        pytorch.GetReferencedAssemblies().Select(a => a.Name).Should().Contain([Core.GetName().Name, "TorchSharp.PyBridge"]).And.NotContain(["STEM.Recommenders.Parquet", "STEM.Recommenders.Scaling", "STEM.Recommenders.Cli"]);
     }
 
     /// <summary>The full names of the types of <paramref name="layer"/> that depend on a layer above it in <paramref name="order"/>.</summary>

@@ -27,7 +27,7 @@ public sealed class UncertaintyWeighting : ILossWeighting
     public void Attach(IMultiTaskModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var device = model.TorchModule.parameters().First().device;
+        var device = model.DenseDevice();
         _logVariance = new Parameter(zeros(model.TaskNames.Count, device: device));
     }
 
