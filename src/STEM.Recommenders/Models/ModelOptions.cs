@@ -47,7 +47,7 @@ public abstract record ModelOptions
     public virtual void Validate()
     {
         Require(EmbeddingDim >= 1, nameof(EmbeddingDim), "must be at least 1");
-        Require(EmbeddingInitStd > 0, nameof(EmbeddingInitStd), "must be positive");
+        Require(EmbeddingInitStd > 0 && double.IsFinite(EmbeddingInitStd), nameof(EmbeddingInitStd), "must be positive and finite");
         Require(Dropout is >= 0 and < 1, nameof(Dropout), "must be in [0, 1)");
         RequireUnits(TowerUnits, nameof(TowerUnits), allowEmpty: true);
     }
