@@ -47,7 +47,8 @@ internal static class FiniteNumberConverters
 
         if (!double.IsFinite(value))
         {
-            throw new JsonException($"{text} is not a finite number (it reads as {value.ToString(CultureInfo.InvariantCulture)}); give a finite value.");
+            var reads = double.IsNaN(value) ? "NaN" : value > 0 ? "+Infinity" : "-Infinity";
+            throw new JsonException($"{text} is not a finite number (it reads as {reads}); give a finite value.");
         }
 
         return value;
