@@ -40,12 +40,20 @@ public sealed class ModelArtifact : IDisposable
 
     private static JsonSerializerOptions Json => Settings.Current;
 
-    private ModelArtifact(IMultiTaskModel model, FeaturePipeline pipeline, ArtifactMetadata metadata)
+    private ModelArtifact(IMultiTaskModel model, FeaturePipeline pipeline, ArtifactMetadata metadata, bool ownsModel)
     {
         Model = model;
         Pipeline = pipeline;
         Metadata = metadata;
+        OwnsModel = ownsModel;
     }
+
+    /// <summary>
+    /// Whether <see cref="Dispose"/> disposes <see cref="Model"/>: true for a loaded artifact and for
+    /// <see cref="Create(IMultiTaskModel, FeaturePipeline, IReadOnlyDictionary{string, double}?)"/>;
+    /// false for <see cref="Create(IMultiTaskModel, FeaturePipeline, bool, IReadOnlyDictionary{string, double}?)"/> with <c>ownsModel: false</c>.
+    /// </summary>
+    public bool OwnsModel { get; }
 
     /// <summary>The model.</summary>
     public IMultiTaskModel Model { get; }
@@ -61,9 +69,18 @@ public sealed class ModelArtifact : IDisposable
         typeof(ModelArtifact).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
         ?? typeof(ModelArtifact).Assembly.GetName().Version?.ToString() ?? "0.0.0";
 
-    /// <summary>Bundles a trained model and its pipeline.</summary>
+    /// <summary>Bundles a trained model and its pipeline; the artifact takes ownership of the model (disposing the artifact disposes it).</summary>
     /// <exception cref="ArgumentException">The model's tasks or layout differ from the pipeline's.</exception>
-    public static ModelArtifact Create(IMultiTaskModel model, FeaturePipeline pipeline, IReadOnlyDictionary<string, double>? metrics = null)
+    public static ModelArtifact Create(IMultiTaskModel model, FeaturePipeline pipeline, IReadOnlyDictionary<string, double>? metrics = null) =>
+        Create(model, pipeline, ownsModel: true, metrics);
+
+    /// <summary>Bundles a trained model and its pipeline, saying who disposes the model.</summary>
+    /// <param name="model">The trained model.</param>
+    /// <param name="pipeline">The fitted pipeline it was trained on.</param>
+    /// <param name="ownsModel">True: disposing the artifact disposes the model (do not dispose it yourself). False: the caller keeps the model and disposes it after the artifact.</param>
+    /// <param name="metrics">Metrics to record in artifact.json.</param>
+    /// <exception cref="ArgumentException">The model's tasks or layout differ from the pipeline's.</exception>
+    public static ModelArtifact Create(IMultiTaskModel model, FeaturePipeline pipeline, bool ownsModel, IReadOnlyDictionary<string, double>? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(pipeline);
@@ -72,9 +89,9 @@ public sealed class ModelArtifact : IDisposable
             throw new ArgumentException($"The model predicts {string.Join(", ", model.TaskNames)} but the pipeline encodes {string.Join(", ", pipeline.TaskNames)}.", nameof(model));
         }
 
-        if (model.Layout.SlotCount != pipeline.Layout.SlotCount || model.Layout.TotalRows != pipeline.Layout.TotalRows)
+        if (model.Layout.DifferenceFrom(pipeline.Layout, "the model", "the pipeline") is { } difference)
         {
-            throw new ArgumentException("The model was built for another feature layout than the pipeline's.", nameof(model));
+            throw new ArgumentException($"The model was built for another feature layout than the pipeline's: {difference}.", nameof(model));
         }
 
         var metadata = new ArtifactMetadata
@@ -87,7 +104,7 @@ public sealed class ModelArtifact : IDisposable
             Weights = ShapesOf(model),
             Metrics = metrics,
         };
-        return new ModelArtifact(model, pipeline, metadata);
+        return new ModelArtifact(model, pipeline, metadata, ownsModel);
     }
 
     /// <summary>Writes the artifact to a directory, or to one zip file when the path ends in ".zip" or ".stem".</summary>
@@ -158,8 +175,14 @@ public sealed class ModelArtifact : IDisposable
         return await LoadDirectoryAsync(path, path, device, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <inheritdoc />
-    public void Dispose() => Model.Dispose();
+    /// <summary>Disposes the model when the artifact owns it (<see cref="OwnsModel"/>).</summary>
+    public void Dispose()
+    {
+        if (OwnsModel)
+        {
+            Model.Dispose();
+        }
+    }
 
     private static async Task<ModelArtifact> LoadDirectoryAsync(string directory, string shownAs, Device? device, CancellationToken cancellationToken)
     {
@@ -219,7 +242,7 @@ public sealed class ModelArtifact : IDisposable
             }
 
             model.TorchModule.eval();
-            return new ModelArtifact(model, pipeline, metadata);
+            return new ModelArtifact(model, pipeline, metadata, ownsModel: true);
         }
         catch
         {

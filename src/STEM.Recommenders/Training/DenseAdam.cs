@@ -88,5 +88,7 @@ public sealed class DenseAdam : IDisposable
         {
             t.Dispose();
         }
+
+        _adam.Dispose();
     }
 }

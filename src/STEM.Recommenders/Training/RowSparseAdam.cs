@@ -136,6 +136,8 @@ public sealed class RowSparseAdam : IDisposable
             s.M.Dispose();
             s.V.Dispose();
         }
+
+        _adam.Dispose();
     }
 
     private List<TableState> OrderedStates() => _banks.SelectMany(b => b.Tables).Select(t => _state[t.Handle]).ToList();

@@ -91,7 +91,7 @@ public class DependencyInjectionTests
         torch.manual_seed(3);
         using var model = new Mmoe(data.Pipeline.Layout, data.Pipeline.TaskNames, (MmoeOptions)TinyData.Small(Mmoe.Name));
         var path = Path.Combine(TestPaths.TempDirectory(), "model");
-        using (var artifact = ModelArtifact.Create(model, data.Pipeline))
+        using (var artifact = ModelArtifact.Create(model, data.Pipeline, ownsModel: false))
         {
             await artifact.SaveAsync(path);
         }
