@@ -22,7 +22,7 @@ internal static class TensorFile
     private const int MaxRank = 16;
     private const int ChunkBytes = 16 << 20;
 
-    /// <summary>Reads a <c>Module.save</c> stream into <paramref name="targets"/> (a module's state_dict, CPU tensors).</summary>
+    /// <summary>Reads a <c>Module.save</c> stream into <paramref name="targets"/> (a module's state_dict).</summary>
     /// <exception cref="InvalidDataException">The stream does not hold exactly these tensors.</exception>
     public static void ReadStateInto(Stream stream, IReadOnlyDictionary<string, Tensor> targets, bool checkFinite)
     {
@@ -56,7 +56,7 @@ internal static class TensorFile
         }
     }
 
-    /// <summary>Reads one <c>Tensor.Save</c> record into an existing CPU tensor of the same dtype and shape.</summary>
+    /// <summary>Reads one <c>Tensor.Save</c> record into an existing tensor of the same dtype and shape (on any device).</summary>
     /// <exception cref="InvalidDataException">The record is of another dtype or shape, or truncated.</exception>
     public static void ReadTensorInto(Stream stream, Tensor target, string name, bool checkFinite)
     {
@@ -71,7 +71,17 @@ internal static class TensorFile
             throw new InvalidDataException($"tensor '{name}' has shape [{string.Join(", ", shape)}] in the file but [{string.Join(", ", target.shape)}] in the model");
         }
 
-        ReadData(stream, target, name, checkFinite);
+        if (target.device_type == DeviceType.CPU)
+        {
+            ReadData(stream, target, name, checkFinite);
+            return;
+        }
+
+        // An accelerator's tensor is filled through a CPU copy, one tensor at a time.
+        using var staging = empty(target.shape, target.dtype);
+        ReadData(stream, staging, name, checkFinite);
+        using var _ = no_grad();
+        target.copy_(staging);
     }
 
     /// <summary>Reads one <c>Tensor.Save</c> record as a new CPU tensor of at most <paramref name="maxElements"/> elements.</summary>

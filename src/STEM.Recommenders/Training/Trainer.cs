@@ -360,7 +360,7 @@ public sealed partial class Trainer
                 return;
             }
 
-            model.TorchModule.load(best);
+            TrainingCheckpoint.LoadModel(model, Path.GetDirectoryName(best)!);
             KeepBestWeights();
         }
 
