@@ -100,6 +100,7 @@ public sealed class Predictor : IDisposable
 
     /// <summary>Scores every row of a table; returns probabilities row-major [N, T].</summary>
     /// <exception cref="DataFormatException">A value cannot be encoded (e.g. text in a numeric column); the message names the row and column.</exception>
+    /// <exception cref="InvalidDataException">The model gave a NaN or infinite score (scores are never returned silently non-finite).</exception>
     public float[] PredictTable(DataTable table)
     {
         ArgumentNullException.ThrowIfNull(table);
@@ -114,6 +115,13 @@ public sealed class Predictor : IDisposable
             var features = _artifact.Pipeline.EncodeFeatures(part, _device);
             var probabilities = _artifact.Model.Forward(features).Probabilities().to(ScalarType.Float32).cpu().contiguous();
             probabilities.data<float>().ToArray().CopyTo(result, start * t);
+        }
+
+        // A NaN score is never handed out as if it were a probability.
+        var bad = Array.FindIndex(result, p => !float.IsFinite(p));
+        if (bad >= 0)
+        {
+            throw new InvalidDataException($"{table.Source}: the model gave a non-finite score ({result[bad]}) for row {(bad / t) + 1}, task '{TaskNames[bad % t]}' (an input is not finite or overflows the model)");
         }
 
         return result;
