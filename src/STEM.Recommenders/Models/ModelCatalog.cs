@@ -156,6 +156,11 @@ public static class ModelCatalog
             throw new ArgumentException($"Model '{canonical}' takes {entry.Options.Name}, not {options.GetType().Name}.", nameof(options));
         }
 
+        // Sizes are checked before anything is allocated: options first, then the memory estimate.
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(taskNames);
+        options.Validate();
+        ModelSize.Check(canonical, layout, taskNames, options, probeLayout => entry.Create(probeLayout, taskNames, options));
         return entry.Create(layout, taskNames, options);
     }
 
