@@ -133,7 +133,7 @@ public sealed class ArtifactLoadErrorTests : IDisposable
         EditJson(ModelArtifact.OptionsFile, j => j["experts"] = 0);
         EditJson(ModelArtifact.MetadataFile, j => j["files"]!["model.json"] = 1000);
 
-        (await ErrorOf(_artifact)).Should().Be($"{_artifact}: model.json: MmoeOptions.Experts must be at least 1.");
+        (await ErrorOf(_artifact)).Should().Be($"{_artifact}: model.json: MmoeOptions.Experts must be in [1, 1024].");
     }
 
     [Fact]
