@@ -29,5 +29,8 @@ internal sealed class StemApp
 
     public RootCommand Root { get; }
 
+    /// <summary>The options every command takes.</summary>
+    public GlobalOptions Options => _globals;
+
     public Session Open(ParseResult parse) => new(parse, _globals, _stdout, _stderr);
 }

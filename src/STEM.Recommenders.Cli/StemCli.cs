@@ -50,6 +50,12 @@ public static class StemCli
         catch (Exception e)
         {
             var (code, line) = ErrorReport.Describe(e);
+            if (parse.GetValue(app.Options.Verbose))
+            {
+                // The detail first: the last line stays the one-line summary.
+                await stderr.WriteLineAsync(ErrorReport.Detail(e));
+            }
+
             await stderr.WriteLineAsync(line);
             return code;
         }

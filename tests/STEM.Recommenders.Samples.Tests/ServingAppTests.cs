@@ -31,7 +31,7 @@ public class ServingAppTests
         var pipeline = FeaturePipeline.Fit(Splits.Value.Schema, Splits.Value.Train);
         manual_seed(8);
         using var model = new StemNet(pipeline.Layout, pipeline.TaskNames, new StemNetOptions { EmbeddingDim = 4, ExpertUnits = [8], GateUnits = [4], TowerUnits = [4], SharedExperts = 2, EmbeddingInitStd = 0.1 });
-        using var artifact = ModelArtifact.Create(model, pipeline);
+        using var artifact = ModelArtifact.Create(model, pipeline, ownsModel: false);
         var path = Path.Combine(TestPaths.TempDirectory(), "model");
         await artifact.SaveAsync(path);
         return path;

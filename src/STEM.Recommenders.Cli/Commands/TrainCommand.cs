@@ -22,10 +22,12 @@ internal static class TrainCommand
             Description = $"Model to train with its default options, when the experiment file names another or there is none: {string.Join(", ", ModelCatalog.Names)}. Default stem-net.",
             HelpName = "NAME",
         };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace the artifact and reports that an earlier run left in the output directory (otherwise the run is refused before it starts)." };
         var command = new Command("train", "Train one model on an experiment file or a dataset preset; write the artifact (best validation checkpoint), metrics.json and report.md.");
         experiment.AddTo(command);
         command.Options.Add(model);
         command.Options.Add(output);
+        command.Options.Add(overwrite);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var session = app.Open(parse);
@@ -37,6 +39,7 @@ internal static class TrainCommand
                 cancellationToken);
             var name = ModelCatalog.NameOf(config.Model);
             var directory = parse.GetValue(output) ?? ExperimentOptions.DefaultOutput(name);
+            CheckOutputs(session, directory, parse.GetValue(overwrite));
             // Start the runtime before the first log line, so that a missing backend or GPU fails with one line.
             ExperimentRunner.StartRuntime(config.Runtime);
             session.Info($"Training {name} on {ExperimentOptions.Describe(config.Data)}; output in {directory}");
@@ -60,6 +63,22 @@ internal static class TrainCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>What a run writes into its output directory and would replace.</summary>
+    internal static readonly string[] Outputs = [ExperimentRunner.ModelDirectory, "metrics.json", "report.md"];
+
+    // Hours of training must not end in "permission denied" or replace an earlier run's artifact.
+    private static void CheckOutputs(Session session, string directory, bool overwrite)
+    {
+        var existing = OutputPaths.Existing(directory, Outputs);
+        if (existing.Length > 0 && !overwrite)
+        {
+            throw new CliUsageException("--output", $"'{directory}' already holds the outputs of an earlier run ({string.Join(", ", existing)}); give --overwrite to replace them, or another --output");
+        }
+
+        OutputPaths.CheckWritableDirectory("--output", directory);
+        session.CheckJsonPathWritable();
     }
 
     internal static string Resolve(string option, string name)

@@ -27,6 +27,7 @@ internal static class ErrorReport
             DataFormatException => (ExitCodes.Data, e.Message),
             IOException or InvalidDataException or UnauthorizedAccessException => (ExitCodes.Data, e.Message),
             TorchRuntimeException => (ExitCodes.Runtime, e.Message),
+            System.Runtime.InteropServices.ExternalException => (ExitCodes.Internal, $"native error in LibTorch: {WithoutNativeFrames(e.Message)} (run with --verbose for LibTorch's detail)"),
             ArgumentNullException => (ExitCodes.Internal, $"internal error ({e.GetType().Name}): {e.Message}"),
             ArgumentException => (ExitCodes.Configuration, WithoutParameter(e.Message)),
             _ => (ExitCodes.Internal, $"internal error ({e.GetType().Name}): {e.Message}"),
@@ -46,6 +47,28 @@ internal static class ErrorReport
         };
         return Prefix + (option is null || message.Contains(option, StringComparison.Ordinal) ? message : $"{option}: {message}");
     }
+
+    /// <summary>
+    /// LibTorch's message without its C++ stack: it appends "Exception raised from ... (most recent
+    /// call first):" and a dozen "frame #N:" lines, which say nothing a user can act on.
+    /// </summary>
+    public static string WithoutNativeFrames(string message)
+    {
+        foreach (var marker in new[] { "Exception raised from", "frame #0", "\nframe #" })
+        {
+            var cut = message.IndexOf(marker, StringComparison.Ordinal);
+            if (cut >= 0)
+            {
+                message = message[..cut];
+            }
+        }
+
+        var first = message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "(no message)";
+        return first.TrimEnd(' ', '.', ':');
+    }
+
+    /// <summary>The whole exception, inner ones and native frames included, for --verbose.</summary>
+    public static string Detail(Exception exception) => exception.ToString();
 
     public static string OneLine(string message) =>
         string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));

@@ -26,8 +26,15 @@ internal sealed class GlobalOptions
         Recursive = true,
     };
 
+    public Option<bool> Verbose { get; } = new("--verbose")
+    {
+        Description = "On an error, write its full detail (inner exceptions, native LibTorch frames) before the one-line summary.",
+        Recursive = true,
+    };
+
     public void AddTo(RootCommand root)
     {
+        root.Options.Add(Verbose);
         root.Options.Add(Json);
         root.Options.Add(Device);
         root.Options.Add(Threads);

@@ -50,6 +50,15 @@ internal sealed class Session
 
     public bool JsonToStdout => WantsJson && _jsonPath is null;
 
+    /// <summary>Fails now, before any work, when the --json file cannot be written.</summary>
+    public void CheckJsonPathWritable()
+    {
+        if (_jsonPath is not null)
+        {
+            OutputPaths.CheckWritableFile("--json", _jsonPath);
+        }
+    }
+
     public ComputeDevice? Device { get; }
 
     public int? Threads { get; }

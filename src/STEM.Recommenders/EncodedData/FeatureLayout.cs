@@ -85,6 +85,28 @@ public sealed class FeatureLayout
 
     /// <summary>Whether any field has more than one slot (so slots must be pooled into fields).</summary>
     public bool HasPooledFields => SlotCount != FieldCount;
+
+    /// <summary>
+    /// The first field in which two layouts differ (name, task-specific flag, rows or slots, in order),
+    /// described for an error message; <see langword="null"/> when they are the same layout. Equal
+    /// totals are not enough: two pipelines with the same row and slot counts can still give a
+    /// field's ids another meaning.
+    /// </summary>
+    internal string? DifferenceFrom(FeatureLayout other, string mine, string theirs)
+    {
+        static string Describe(FieldLayout f) => $"'{f.Name}' ({(f.TaskSpecific ? "task-specific" : "shared")}, {f.Rows} rows, {f.SlotCount} slots)";
+        for (var i = 0; i < Math.Max(FieldCount, other.FieldCount); i++)
+        {
+            var a = i < FieldCount ? Fields[i] : null;
+            var b = i < other.FieldCount ? other.Fields[i] : null;
+            if (a != b)
+            {
+                return $"field {i} is {(a is null ? "absent" : Describe(a))} in {mine} but {(b is null ? "absent" : Describe(b))} in {theirs}";
+            }
+        }
+
+        return null;
+    }
 }
 
 /// <summary>One field's place in a <see cref="FeatureLayout"/>.</summary>

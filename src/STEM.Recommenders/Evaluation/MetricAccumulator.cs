@@ -51,6 +51,7 @@ public sealed class MetricAccumulator
                     continue;
                 }
 
+                FiniteScores.Require(p[at], TaskNames[k]);
                 _scores[k].Add(p[at]);
                 _labels[k].Add(y[at]);
                 _groups[k].Add(g?[r] ?? -1);
@@ -59,8 +60,10 @@ public sealed class MetricAccumulator
     }
 
     /// <summary>Adds raw values for one task (e.g. predictions computed elsewhere).</summary>
+    /// <exception cref="InvalidDataException">The score is NaN or infinite.</exception>
     public void Add(int task, float score, float label, long group = -1)
     {
+        FiniteScores.Require(score, TaskNames[task]);
         _scores[task].Add(score);
         _labels[task].Add(label);
         _groups[task].Add(group);

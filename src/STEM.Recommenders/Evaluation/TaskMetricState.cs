@@ -29,8 +29,12 @@ public sealed class TaskMetricState
     /// <param name="score">The prediction.</param>
     /// <param name="label">The label; above 0.5 is positive.</param>
     /// <param name="group">The raw group key, or <see langword="null"/> for none.</param>
-    public void Add(float score, float label, string? group = null) =>
+    /// <exception cref="InvalidDataException">The score is NaN or infinite.</exception>
+    public void Add(float score, float label, string? group = null)
+    {
+        FiniteScores.Require(score, Task);
         (group is null ? Ungrouped : Group(group)).Add(score, label);
+    }
 
     /// <summary>The histogram of a group, created empty when the group is new.</summary>
     public ScoreHistogram Group(string key)

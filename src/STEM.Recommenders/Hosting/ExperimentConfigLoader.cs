@@ -12,15 +12,26 @@ public static class ExperimentConfigLoader
     /// <summary>The JSON settings of experiment files (camelCase, comments and trailing commas allowed).</summary>
     public static JsonSerializerOptions JsonOptions => Settings.Current;
 
-    private static readonly CatalogJsonOptions Settings = new(() => new JsonSerializerOptions
+    private static readonly CatalogJsonOptions Settings = new(() =>
     {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        PropertyNameCaseInsensitive = true,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        var options = new JsonSerializerOptions
+        {
+            PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+            PropertyNameCaseInsensitive = true,
+            ReadCommentHandling = JsonCommentHandling.Skip,
+            AllowTrailingCommas = true,
+            WriteIndented = true,
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        };
+
+        // Every floating-point option must be finite (1e999 would read as +Infinity).
+        foreach (var converter in FiniteNumberConverters.All)
+        {
+            options.Converters.Add(converter);
+        }
+
+        return options;
     });
 
     /// <summary>Reads and validates a file; relative data paths are resolved against the file's directory.</summary>
@@ -72,6 +83,8 @@ public static class ExperimentConfigLoader
     {
         ArgumentNullException.ThrowIfNull(config);
         Check(source, "$.model", () => config.Model.Validate());
+        // The optimizer first, so that its errors name $.training.optimizer.X rather than $.training.X.
+        Check(source, "$.training.optimizer", () => config.Training.Optimizer?.Validate());
         Check(source, "$.training", () => config.Training.Validate());
         Check(source, "$.weighting", () => LossWeightings.Validate(config.Weighting));
         if (config.Runtime.Threads is < 1)

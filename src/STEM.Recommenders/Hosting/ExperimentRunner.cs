@@ -246,6 +246,16 @@ public sealed class ExperimentRunner
 
     private (ModelRunReport Report, IMultiTaskModel Model) RunOne(ExperimentConfig config, string name, ModelOptions options, long seed, PreparedData data, Device device, int run, int runs, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken)
     {
+        // The initial weights come from the global generator: seed and build under the lock that
+        // Trainer.Fit takes too, so that a concurrent run cannot draw in between (see GlobalRandom).
+        lock (GlobalRandom.Gate)
+        {
+            return RunOneSeeded(config, name, options, seed, data, device, run, runs, progress, cancellationToken);
+        }
+    }
+
+    private (ModelRunReport Report, IMultiTaskModel Model) RunOneSeeded(ExperimentConfig config, string name, ModelOptions options, long seed, PreparedData data, Device device, int run, int runs, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken)
+    {
         manual_seed(seed);
         var model = ModelCatalog.Create(name, data.Pipeline.Layout, data.Pipeline.TaskNames, options);
         try

@@ -34,6 +34,6 @@ public sealed record AitmOptions : ModelOptions
     {
         base.Validate();
         RequireUnits(TowerUnits, nameof(TowerUnits));
-        Require(CalibratorWeight >= 0, nameof(CalibratorWeight), "must not be negative");
+        Require(CalibratorWeight >= 0 && double.IsFinite(CalibratorWeight), nameof(CalibratorWeight), "must be finite and not negative");
     }
 }

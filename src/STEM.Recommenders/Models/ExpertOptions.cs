@@ -28,7 +28,7 @@ public abstract record PooledExpertsOptions : GatedExpertsOptions
     public override void Validate()
     {
         base.Validate();
-        Require(Experts >= 1, nameof(Experts), "must be at least 1");
+        Require(Experts is >= 1 and <= SizeLimits.MaxExperts, nameof(Experts), $"must be in [1, {SizeLimits.MaxExperts}]");
     }
 }
 
@@ -45,8 +45,8 @@ public abstract record TaskExpertsOptions : GatedExpertsOptions
     public override void Validate()
     {
         base.Validate();
-        Require(SharedExperts >= 0, nameof(SharedExperts), "must not be negative");
-        Require(SpecificExpertsPerTask >= 0, nameof(SpecificExpertsPerTask), "must not be negative");
+        Require(SharedExperts is >= 0 and <= SizeLimits.MaxExperts, nameof(SharedExperts), $"must be in [0, {SizeLimits.MaxExperts}]");
+        Require(SpecificExpertsPerTask is >= 0 and <= SizeLimits.MaxExperts, nameof(SpecificExpertsPerTask), $"must be in [0, {SizeLimits.MaxExperts}]");
         Require(SharedExperts + SpecificExpertsPerTask > 0, nameof(SharedExperts), "plus SpecificExpertsPerTask must be positive");
     }
 }
@@ -61,6 +61,6 @@ public abstract record LevelledExpertsOptions : TaskExpertsOptions
     public override void Validate()
     {
         base.Validate();
-        Require(Levels >= 1, nameof(Levels), "must be at least 1");
+        Require(Levels is >= 1 and <= SizeLimits.MaxLayers, nameof(Levels), $"must be in [1, {SizeLimits.MaxLayers}]");
     }
 }

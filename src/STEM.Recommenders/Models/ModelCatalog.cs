@@ -40,8 +40,8 @@ public static class ModelCatalog
     /// <summary>
     /// Adds a custom model so that <see cref="Create(string, FeatureLayout, IReadOnlyList{string}, ModelOptions?)"/>,
     /// <c>Serving.ModelArtifact</c> and experiment files can create it by name, with its options
-    /// serialised under <c>"model": name</c>. Register at start-up, before any artifact or configuration
-    /// is read: System.Text.Json caches the options' type information on first use.
+    /// serialised under <c>"model": name</c>. Thread-safe: it may run while other threads read
+    /// artifacts or configurations; JSON settings built before it are rebuilt on their next use.
     /// </summary>
     /// <exception cref="ArgumentException">The name or the options type is already registered.</exception>
     public static void Register<TOptions>(string name, Func<FeatureLayout, IReadOnlyList<string>, TOptions, IMultiTaskModel> create)
@@ -59,6 +59,22 @@ public static class ModelCatalog
             Models[name] = (typeof(TOptions), (l, t, o) => create(l, t, (TOptions)o));
             Volatile.Write(ref _names, Models.Keys.ToArray());
             Interlocked.Increment(ref _version);
+        }
+    }
+
+    /// <summary>Removes a registered model (tests register their own and must leave the catalog as they found it).</summary>
+    internal static bool Unregister(string name)
+    {
+        lock (Gate)
+        {
+            if (!Models.Remove(name))
+            {
+                return false;
+            }
+
+            Volatile.Write(ref _names, Models.Keys.ToArray());
+            Interlocked.Increment(ref _version);
+            return true;
         }
     }
 
@@ -140,6 +156,11 @@ public static class ModelCatalog
             throw new ArgumentException($"Model '{canonical}' takes {entry.Options.Name}, not {options.GetType().Name}.", nameof(options));
         }
 
+        // Sizes are checked before anything is allocated: options first, then the memory estimate.
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(taskNames);
+        options.Validate();
+        ModelSize.Check(canonical, layout, taskNames, options, probeLayout => entry.Create(probeLayout, taskNames, options));
         return entry.Create(layout, taskNames, options);
     }
 

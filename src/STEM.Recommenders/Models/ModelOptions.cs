@@ -46,8 +46,8 @@ public abstract record ModelOptions
     /// <exception cref="ArgumentException">A value is out of range; the message names the option.</exception>
     public virtual void Validate()
     {
-        Require(EmbeddingDim >= 1, nameof(EmbeddingDim), "must be at least 1");
-        Require(EmbeddingInitStd > 0, nameof(EmbeddingInitStd), "must be positive");
+        Require(EmbeddingDim is >= 1 and <= SizeLimits.MaxEmbeddingDim, nameof(EmbeddingDim), $"must be in [1, {SizeLimits.MaxEmbeddingDim}]");
+        Require(EmbeddingInitStd > 0 && double.IsFinite(EmbeddingInitStd), nameof(EmbeddingInitStd), "must be positive and finite");
         Require(Dropout is >= 0 and < 1, nameof(Dropout), "must be in [0, 1)");
         RequireUnits(TowerUnits, nameof(TowerUnits), allowEmpty: true);
     }
@@ -65,5 +65,7 @@ public abstract record ModelOptions
     protected void RequireUnits(IReadOnlyList<int>? units, string option, bool allowEmpty = false)
     {
         Require(units is not null && (allowEmpty || units.Count > 0) && units.All(u => u >= 1), option, allowEmpty ? "must list positive layer widths" : "must list at least one positive layer width");
+        Require(units!.Count <= SizeLimits.MaxLayers, option, $"must list at most {SizeLimits.MaxLayers} layers");
+        Require(units.All(u => u <= SizeLimits.MaxUnits), option, $"must list layer widths of at most {SizeLimits.MaxUnits}");
     }
 }

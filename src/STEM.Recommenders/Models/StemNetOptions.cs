@@ -36,7 +36,7 @@ public sealed record StemNetOptions : TaskExpertsOptions
     public override void Validate()
     {
         base.Validate();
-        Require(Layers >= 1, nameof(Layers), "must be at least 1");
+        Require(Layers is >= 1 and <= SizeLimits.MaxLayers, nameof(Layers), $"must be in [1, {SizeLimits.MaxLayers}]");
     }
 }
 

@@ -276,6 +276,18 @@ public sealed class EmbeddingBank : nn.Module<FeatureBatch, Tensor>
         var pooled = zeros(slots.shape[0], fields, slots.shape[2], dtype: slots.dtype, device: slots.device);
         return pooled.index_add(1, slotField.to(slots.device), slots, Scalars.One);
     }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            // The module's own scalar, freed with it rather than by the finalizer (see Scalars).
+            _wideOffset.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
 }
 
 /// <summary>One row-sparse lookup: the table, the unique row ids it read, and the leaf holding those rows.</summary>

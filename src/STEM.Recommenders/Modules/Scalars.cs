@@ -9,6 +9,9 @@ namespace STEM.Recommenders.Modules;
 /// finalized while LibTorch is still reading it — a rare crash ("Expected false to be true" in
 /// c10::Scalar::toFloat) seen once in hours of training. Constants live here; values computed per
 /// step are held with <c>using var s = value.ToScalar();</c> for the duration of the call.
+/// These constants live for the whole process (static roots are never finalized while it runs);
+/// scalars that belong to one module or optimizer are fields disposed with it
+/// (<see cref="EmbeddingBank"/>, Training.MultiTaskOptimizer, Training.AdamCoefficients).
 /// </summary>
 internal static class Scalars
 {

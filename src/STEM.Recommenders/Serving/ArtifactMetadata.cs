@@ -24,6 +24,14 @@ public sealed record ArtifactMetadata
     /// <summary>Every weight's name and shape, checked against the rebuilt model before loading.</summary>
     public required IReadOnlyDictionary<string, long[]> Weights { get; init; }
 
+    /// <summary>
+    /// The size in bytes of each other file of the artifact (model.json, pipeline.json, weights.bin).
+    /// A loader reads no file beyond its size here (plus a small margin), so that a zip entry
+    /// cannot inflate without bound. Absent in artifacts written before it existed: the loader then
+    /// bounds weights.bin by <see cref="Weights"/> and the JSON files by fixed limits.
+    /// </summary>
+    public IReadOnlyDictionary<string, long>? Files { get; init; }
+
     /// <summary>Metrics the model was trained to (e.g. "validation/is_click/auc"), if any.</summary>
     public IReadOnlyDictionary<string, double>? Metrics { get; init; }
 }

@@ -40,12 +40,20 @@ public sealed class ModelArtifact : IDisposable
 
     private static JsonSerializerOptions Json => Settings.Current;
 
-    private ModelArtifact(IMultiTaskModel model, FeaturePipeline pipeline, ArtifactMetadata metadata)
+    private ModelArtifact(IMultiTaskModel model, FeaturePipeline pipeline, ArtifactMetadata metadata, bool ownsModel)
     {
         Model = model;
         Pipeline = pipeline;
         Metadata = metadata;
+        OwnsModel = ownsModel;
     }
+
+    /// <summary>
+    /// Whether <see cref="Dispose"/> disposes <see cref="Model"/>: true for a loaded artifact and for
+    /// <see cref="Create(IMultiTaskModel, FeaturePipeline, IReadOnlyDictionary{string, double}?)"/>;
+    /// false for <see cref="Create(IMultiTaskModel, FeaturePipeline, bool, IReadOnlyDictionary{string, double}?)"/> with <c>ownsModel: false</c>.
+    /// </summary>
+    public bool OwnsModel { get; }
 
     /// <summary>The model.</summary>
     public IMultiTaskModel Model { get; }
@@ -61,9 +69,18 @@ public sealed class ModelArtifact : IDisposable
         typeof(ModelArtifact).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
         ?? typeof(ModelArtifact).Assembly.GetName().Version?.ToString() ?? "0.0.0";
 
-    /// <summary>Bundles a trained model and its pipeline.</summary>
+    /// <summary>Bundles a trained model and its pipeline; the artifact takes ownership of the model (disposing the artifact disposes it).</summary>
     /// <exception cref="ArgumentException">The model's tasks or layout differ from the pipeline's.</exception>
-    public static ModelArtifact Create(IMultiTaskModel model, FeaturePipeline pipeline, IReadOnlyDictionary<string, double>? metrics = null)
+    public static ModelArtifact Create(IMultiTaskModel model, FeaturePipeline pipeline, IReadOnlyDictionary<string, double>? metrics = null) =>
+        Create(model, pipeline, ownsModel: true, metrics);
+
+    /// <summary>Bundles a trained model and its pipeline, saying who disposes the model.</summary>
+    /// <param name="model">The trained model.</param>
+    /// <param name="pipeline">The fitted pipeline it was trained on.</param>
+    /// <param name="ownsModel">True: disposing the artifact disposes the model (do not dispose it yourself). False: the caller keeps the model and disposes it after the artifact.</param>
+    /// <param name="metrics">Metrics to record in artifact.json.</param>
+    /// <exception cref="ArgumentException">The model's tasks or layout differ from the pipeline's.</exception>
+    public static ModelArtifact Create(IMultiTaskModel model, FeaturePipeline pipeline, bool ownsModel, IReadOnlyDictionary<string, double>? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(pipeline);
@@ -72,9 +89,9 @@ public sealed class ModelArtifact : IDisposable
             throw new ArgumentException($"The model predicts {string.Join(", ", model.TaskNames)} but the pipeline encodes {string.Join(", ", pipeline.TaskNames)}.", nameof(model));
         }
 
-        if (model.Layout.SlotCount != pipeline.Layout.SlotCount || model.Layout.TotalRows != pipeline.Layout.TotalRows)
+        if (model.Layout.DifferenceFrom(pipeline.Layout, "the model", "the pipeline") is { } difference)
         {
-            throw new ArgumentException("The model was built for another feature layout than the pipeline's.", nameof(model));
+            throw new ArgumentException($"The model was built for another feature layout than the pipeline's: {difference}.", nameof(model));
         }
 
         var metadata = new ArtifactMetadata
@@ -87,7 +104,7 @@ public sealed class ModelArtifact : IDisposable
             Weights = ShapesOf(model),
             Metrics = metrics,
         };
-        return new ModelArtifact(model, pipeline, metadata);
+        return new ModelArtifact(model, pipeline, metadata, ownsModel);
     }
 
     /// <summary>Writes the artifact to a directory, or to one zip file when the path ends in ".zip" or ".stem".</summary>
@@ -99,10 +116,13 @@ public sealed class ModelArtifact : IDisposable
         Directory.CreateDirectory(directory);
         try
         {
-            await File.WriteAllTextAsync(Path.Combine(directory, MetadataFile), JsonSerializer.Serialize(Metadata, Json), cancellationToken).ConfigureAwait(false);
             await File.WriteAllTextAsync(Path.Combine(directory, OptionsFile), JsonSerializer.Serialize(Model.Options, Json), cancellationToken).ConfigureAwait(false);
             await Pipeline.SaveAsync(Path.Combine(directory, PipelineFile), cancellationToken).ConfigureAwait(false);
             Model.TorchModule.save(Path.Combine(directory, WeightsFile));
+
+            // artifact.json last: it records the others' sizes, which bound what a loader reads.
+            var files = new[] { OptionsFile, PipelineFile, WeightsFile }.ToDictionary(f => f, f => new FileInfo(Path.Combine(directory, f)).Length, StringComparer.Ordinal);
+            await File.WriteAllTextAsync(Path.Combine(directory, MetadataFile), JsonSerializer.Serialize(Metadata with { Files = files }, Json), cancellationToken).ConfigureAwait(false);
             if (single)
             {
                 var parent = Path.GetDirectoryName(Path.GetFullPath(path));
@@ -125,110 +145,40 @@ public sealed class ModelArtifact : IDisposable
     }
 
     /// <summary>Loads an artifact onto a device (CPU by default), in eval mode.</summary>
-    /// <exception cref="InvalidDataException">The artifact is incomplete, of another format version, or its weights do not fit its model.</exception>
-    public static async Task<ModelArtifact> LoadAsync(string path, Device? device = null, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// Every claim of the artifact is checked before it is acted on, and every error names the
+    /// artifact as <paramref name="path"/> gives it and the file or tensor at fault: a zip is read
+    /// entry by entry as streams (nothing is extracted), holds the artifact's four files once each
+    /// and nothing else, and no file is read beyond the size artifact.json records for it; the model
+    /// name must be registered and model.json must hold that model's valid options; weights.bin must
+    /// hold exactly the rebuilt model's tensors, each with its dtype and shape, complete, and finite.
+    /// </remarks>
+    /// <exception cref="FileNotFoundException">There is no artifact at the path.</exception>
+    /// <exception cref="InvalidDataException">The artifact is incomplete, malformed, of another format version, or its weights do not fit its model.</exception>
+    public static Task<ModelArtifact> LoadAsync(string path, Device? device = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (IsSingleFile(path) && File.Exists(path))
-        {
-            var directory = Path.Combine(Path.GetTempPath(), "stem-artifact-" + Guid.NewGuid().ToString("N"));
-            try
-            {
-                ZipFile.ExtractToDirectory(path, directory);
-                return await LoadDirectoryAsync(directory, path, device, cancellationToken).ConfigureAwait(false);
-            }
-            catch (InvalidDataException e) when (!Directory.Exists(directory) || !File.Exists(Path.Combine(directory, MetadataFile)))
-            {
-                throw new InvalidDataException($"{path}: not a model artifact zip file ({e.Message}).", e);
-            }
-            finally
-            {
-                if (Directory.Exists(directory))
-                {
-                    Directory.Delete(directory, recursive: true);
-                }
-            }
-        }
-
-        if (!Directory.Exists(path))
-        {
-            throw new FileNotFoundException($"{path}: no model artifact here (expected a directory with {MetadataFile}, or a .zip/.stem file).", path);
-        }
-
-        return await LoadDirectoryAsync(path, path, device, cancellationToken).ConfigureAwait(false);
+        return ArtifactLoader.LoadAsync(path, device, cancellationToken);
     }
 
-    /// <inheritdoc />
-    public void Dispose() => Model.Dispose();
+    /// <summary>The artifact's files, each with what it may be: used by <see cref="ArtifactLoader"/>.</summary>
+    internal static IReadOnlySet<string> FileNames { get; } = new HashSet<string>(StringComparer.Ordinal) { MetadataFile, OptionsFile, PipelineFile, WeightsFile };
 
-    private static async Task<ModelArtifact> LoadDirectoryAsync(string directory, string shownAs, Device? device, CancellationToken cancellationToken)
+    internal static JsonSerializerOptions JsonSettings => Json;
+
+    internal static ModelArtifact Loaded(IMultiTaskModel model, FeaturePipeline pipeline, ArtifactMetadata metadata) =>
+        new(model, pipeline, metadata, ownsModel: true);
+
+    /// <summary>Disposes the model when the artifact owns it (<see cref="OwnsModel"/>).</summary>
+    public void Dispose()
     {
-        string Need(string file)
+        if (OwnsModel)
         {
-            var full = Path.Combine(directory, file);
-            return File.Exists(full) ? full : throw new InvalidDataException($"{shownAs}: the artifact has no {file}.");
-        }
-
-        ArtifactMetadata metadata;
-        ModelOptions options;
-        try
-        {
-            metadata = JsonSerializer.Deserialize<ArtifactMetadata>(await File.ReadAllTextAsync(Need(MetadataFile), cancellationToken).ConfigureAwait(false), Json)
-                ?? throw new InvalidDataException($"{shownAs}: {MetadataFile} is empty.");
-            if (metadata.FormatVersion != ArtifactMetadata.CurrentFormatVersion)
-            {
-                throw new InvalidDataException($"{shownAs}: artifact format version {metadata.FormatVersion} (written by STEM.Recommenders {metadata.LibraryVersion}) is not supported; this library ({LibraryVersion}) reads version {ArtifactMetadata.CurrentFormatVersion}.");
-            }
-
-            options = JsonSerializer.Deserialize<ModelOptions>(await File.ReadAllTextAsync(Need(OptionsFile), cancellationToken).ConfigureAwait(false), Json)
-                ?? throw new InvalidDataException($"{shownAs}: {OptionsFile} is empty.");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{shownAs}: invalid artifact JSON ({e.Message}).", e);
-        }
-
-        var pipeline = await FeaturePipeline.LoadAsync(Need(PipelineFile), cancellationToken).ConfigureAwait(false);
-        var model = ModelCatalog.Create(metadata.ModelName, pipeline.Layout, metadata.TaskNames, options);
-        try
-        {
-            var expected = ShapesOf(model);
-            foreach (var (name, shape) in expected)
-            {
-                if (!metadata.Weights.TryGetValue(name, out var stored))
-                {
-                    throw new InvalidDataException($"{shownAs}: the artifact lacks weight '{name}' that a {metadata.ModelName} with these options has.");
-                }
-
-                if (!stored.SequenceEqual(shape))
-                {
-                    throw new InvalidDataException($"{shownAs}: weight '{name}' has shape [{string.Join(", ", stored)}] in the artifact but [{string.Join(", ", shape)}] in the model rebuilt from its options and pipeline.");
-                }
-            }
-
-            var extra = metadata.Weights.Keys.Except(expected.Keys).FirstOrDefault();
-            if (extra is not null)
-            {
-                throw new InvalidDataException($"{shownAs}: the artifact has weight '{extra}' that the rebuilt {metadata.ModelName} does not.");
-            }
-
-            model.TorchModule.load(Need(WeightsFile));
-            if (device is not null && device.type != DeviceType.CPU)
-            {
-                model.TorchModule.to(device);
-            }
-
-            model.TorchModule.eval();
-            return new ModelArtifact(model, pipeline, metadata);
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
+            Model.Dispose();
         }
     }
 
-    private static Dictionary<string, long[]> ShapesOf(IMultiTaskModel model) =>
+    internal static Dictionary<string, long[]> ShapesOf(IMultiTaskModel model) =>
         model.TorchModule.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.shape);
 
     private static bool IsSingleFile(string path) =>

@@ -53,22 +53,37 @@ public sealed class Predictor : IDisposable
     /// <summary>The artifact being served.</summary>
     public ModelArtifact Artifact => _artifact;
 
-    /// <summary>Scores one row: task name → probability.</summary>
+    /// <summary>Scores one row: task name → probability. Keys and values are read as <see cref="PredictBatch(IReadOnlyList{IReadOnlyDictionary{string, string}})"/> says.</summary>
     public IReadOnlyDictionary<string, double> Predict(IReadOnlyDictionary<string, string?> row)
     {
         ArgumentNullException.ThrowIfNull(row);
         return PredictBatch([row])[0];
     }
 
-    /// <summary>Scores rows given as column → raw value; missing columns are missing values (OOV).</summary>
+    /// <summary>Scores rows given as column → raw value.</summary>
+    /// <remarks>
+    /// <para>Keys are looked up with the dictionary's own comparer: a <see cref="Dictionary{TKey, TValue}"/>
+    /// built without one is ordinal and case-sensitive, so <c>"User_ID"</c> does not supply the column
+    /// <c>user_id</c> (it is ignored, and the column is missing). Pass a dictionary built with
+    /// <see cref="StringComparer.OrdinalIgnoreCase"/> to match as the typed overload does.</para>
+    /// <para>A missing key, a <see langword="null"/> value and an empty string are all a missing value
+    /// (OOV for categorical features, the missing bucket or 0 for numeric ones), as an empty CSV field
+    /// is. Values are not trimmed: a number may carry surrounding spaces (<c>" 12 "</c> reads as 12),
+    /// but a categorical value is the exact string (<c>" a"</c> is another value than <c>"a"</c>), and a
+    /// value of spaces only in a numeric column is an error.</para>
+    /// </remarks>
+    /// <exception cref="DataFormatException">A value cannot be encoded (e.g. text in a numeric column).</exception>
     public IReadOnlyList<IReadOnlyDictionary<string, double>> PredictBatch(IReadOnlyList<IReadOnlyDictionary<string, string?>> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        var columns = _columns.Select(c => new KeyValuePair<string, string?[]>(c, rows.Select(r => r.TryGetValue(c, out var v) ? v : null).ToArray())).ToArray();
+        var columns = _columns.Select(c => new KeyValuePair<string, string?[]>(c, rows.Select(r => r.TryGetValue(c, out var v) ? Missing(v) : null).ToArray())).ToArray();
         return ToDictionaries(PredictTable(DataTable.FromColumns("request", columns)));
     }
 
-    /// <summary>Scores typed rows: each public property whose name is an input column supplies that column (values formatted invariantly).</summary>
+    /// <summary>
+    /// Scores typed rows: each public property whose name is an input column (compared ignoring case)
+    /// supplies that column, formatted invariantly; <see langword="null"/> and empty strings are missing values.
+    /// </summary>
     public IReadOnlyList<IReadOnlyDictionary<string, double>> PredictBatch<TRow>(IReadOnlyList<TRow> rows)
         where TRow : notnull
     {
@@ -86,6 +101,7 @@ public sealed class Predictor : IDisposable
 
     /// <summary>Scores every row of a table; returns probabilities row-major [N, T].</summary>
     /// <exception cref="DataFormatException">A value cannot be encoded (e.g. text in a numeric column); the message names the row and column.</exception>
+    /// <exception cref="InvalidDataException">The model gave a NaN or infinite score (scores are never returned silently non-finite).</exception>
     public float[] PredictTable(DataTable table)
     {
         ArgumentNullException.ThrowIfNull(table);
@@ -100,6 +116,13 @@ public sealed class Predictor : IDisposable
             var features = _artifact.Pipeline.EncodeFeatures(part, _device);
             var probabilities = _artifact.Model.Forward(features).Probabilities().to(ScalarType.Float32).cpu().contiguous();
             probabilities.data<float>().ToArray().CopyTo(result, start * t);
+        }
+
+        // A NaN score is never handed out as if it were a probability.
+        var bad = Array.FindIndex(result, p => !float.IsFinite(p));
+        if (bad >= 0)
+        {
+            throw new InvalidDataException($"{table.Source}: the model gave a non-finite score ({result[bad]}) for row {(bad / t) + 1}, task '{TaskNames[bad % t]}' (an input is not finite or overflows the model)");
         }
 
         return result;
@@ -132,10 +155,13 @@ public sealed class Predictor : IDisposable
         return rows;
     }
 
+    // An empty string is a missing value, as an empty CSV field is (the CSV reader yields null for it).
+    private static string? Missing(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
     private static string? Format(object? value) => value switch
     {
         null => null,
-        string s => s.Length == 0 ? null : s,
+        string s => Missing(s),
         IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
         _ => value.ToString(),
     };

@@ -8,7 +8,7 @@ namespace STEM.Recommenders.Training;
 /// and <see cref="RowSparseAdam"/>: the moments' in-place update and the bias-corrected step. Its
 /// scalars live as long as the optimizer (see <c>Modules.Scalars</c> for why that matters).
 /// </summary>
-internal sealed class AdamCoefficients(double beta1, double beta2, double eps)
+internal sealed class AdamCoefficients(double beta1, double beta2, double eps) : IDisposable
 {
     private readonly Scalar _beta1 = beta1.ToScalar();
     private readonly Scalar _beta2 = beta2.ToScalar();
@@ -30,5 +30,15 @@ internal sealed class AdamCoefficients(double beta1, double beta2, double eps)
         using var stepSize = (-learningRate / (1 - Math.Pow(beta1, step))).ToScalar();
         using var denominator = v.sqrt().div_(correction2).add_(_eps);
         parameter.addcdiv_(m, denominator, value: stepSize);
+    }
+
+    /// <summary>Frees the native scalars now rather than in a finalizer (the optimizer that owns them calls it).</summary>
+    public void Dispose()
+    {
+        _beta1.Dispose();
+        _beta2.Dispose();
+        _oneMinusBeta1.Dispose();
+        _oneMinusBeta2.Dispose();
+        _eps.Dispose();
     }
 }

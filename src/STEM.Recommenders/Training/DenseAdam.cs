@@ -1,3 +1,4 @@
+using STEM.Recommenders.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -76,8 +77,8 @@ public sealed class DenseAdam : IDisposable
 
         for (var i = 0; i < count; i++)
         {
-            _m[i].Load(reader);
-            _v[i].Load(reader);
+            TensorFile.ReadTensorInto(reader.BaseStream, _m[i], $"first moment {i}", checkFinite: true);
+            TensorFile.ReadTensorInto(reader.BaseStream, _v[i], $"second moment {i}", checkFinite: true);
         }
     }
 
@@ -88,5 +89,7 @@ public sealed class DenseAdam : IDisposable
         {
             t.Dispose();
         }
+
+        _adam.Dispose();
     }
 }

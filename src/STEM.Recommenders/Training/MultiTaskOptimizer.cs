@@ -153,6 +153,11 @@ public sealed class MultiTaskOptimizer : IDisposable
         _dense.Dispose();
         _denseEmbeddings?.Dispose();
         _sparseEmbeddings?.Dispose();
+
+        // Deterministically, not in the finalizer (see Modules.Scalars for why that matters).
+        _embeddingL2.Dispose();
+        _denseL2.Dispose();
+        _clip?.Dispose();
     }
 
     private Tensor SquaredNorm(Tensor gradient)

@@ -49,24 +49,24 @@ public sealed record OptimizerOptions
     /// <summary>Checks the values.</summary>
     public void Validate()
     {
-        if (!(LearningRate > 0))
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate))
         {
-            throw new ArgumentException("OptimizerOptions.LearningRate must be positive.", nameof(LearningRate));
+            throw new ArgumentException("OptimizerOptions.LearningRate must be positive and finite.", nameof(LearningRate));
         }
 
-        if (Beta1 is < 0 or >= 1 || Beta2 is < 0 or >= 1)
+        if (!(Beta1 is >= 0 and < 1) || !(Beta2 is >= 0 and < 1))
         {
             throw new ArgumentException("OptimizerOptions.Beta1 and Beta2 must be in [0, 1).", nameof(Beta1));
         }
 
-        if (!(Epsilon > 0) || EmbeddingL2 < 0 || DenseL2 < 0)
+        if (!(Epsilon > 0) || !double.IsFinite(Epsilon) || !(EmbeddingL2 >= 0) || !double.IsFinite(EmbeddingL2) || !(DenseL2 >= 0) || !double.IsFinite(DenseL2))
         {
-            throw new ArgumentException("OptimizerOptions.Epsilon must be positive and the L2 factors non-negative.", nameof(Epsilon));
+            throw new ArgumentException("OptimizerOptions.Epsilon must be positive and the L2 factors non-negative, all finite.", nameof(Epsilon));
         }
 
-        if (GradientClipNorm is { } clip && !(clip > 0))
+        if (GradientClipNorm is { } clip && (!(clip > 0) || !double.IsFinite(clip)))
         {
-            throw new ArgumentException("OptimizerOptions.GradientClipNorm must be positive.", nameof(GradientClipNorm));
+            throw new ArgumentException("OptimizerOptions.GradientClipNorm must be positive and finite (null disables clipping).", nameof(GradientClipNorm));
         }
     }
 }

@@ -1,4 +1,5 @@
 using STEM.Recommenders.Modules;
+using STEM.Recommenders.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -145,11 +146,12 @@ public sealed class RowSparseAdam : IDisposable
             throw new InvalidDataException($"The row-sparse optimizer state has {count} tables; this model has {states.Count}.");
         }
 
-        foreach (var s in states)
+        for (var i = 0; i < states.Count; i++)
         {
+            var s = states[i];
             s.Step = reader.ReadInt64();
-            s.M.Load(reader);
-            s.V.Load(reader);
+            TensorFile.ReadTensorInto(reader.BaseStream, s.M, $"first moment of table {i}", checkFinite: true);
+            TensorFile.ReadTensorInto(reader.BaseStream, s.V, $"second moment of table {i}", checkFinite: true);
         }
     }
 
@@ -167,6 +169,8 @@ public sealed class RowSparseAdam : IDisposable
             s.M.Dispose();
             s.V.Dispose();
         }
+
+        _adam.Dispose();
     }
 
     private List<TableState> OrderedStates() => _banks.SelectMany(b => b.Tables).Select(t => _state[t.Handle]).ToList();

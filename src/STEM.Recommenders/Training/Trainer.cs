@@ -69,7 +69,12 @@ public sealed partial class Trainer
         using var optimizer = new MultiTaskOptimizer(model, _options.Optimizer, weighting.Parameters);
         using var generator = new Generator((ulong)_options.Seed);
         var run = new Run(this, model, train, validation, monitor, weighting, optimizer, generator, progress, cancellationToken);
-        return run.Execute();
+
+        // Dropout draws from the global generator that Execute seeds: one run at a time (see GlobalRandom).
+        lock (GlobalRandom.Gate)
+        {
+            return run.Execute();
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Epoch {Epoch} step {Step}: validation {Monitor} = {Value:F5}{Best}; per-task AUC {Aucs}; lr {LearningRate:G3}")]
@@ -82,9 +87,9 @@ public sealed partial class Trainer
             throw new ArgumentException($"The {name} split has tasks {string.Join(", ", data.TaskNames)}; the model predicts {string.Join(", ", model.TaskNames)}.", name);
         }
 
-        if (data.Layout.SlotCount != model.Layout.SlotCount || data.Layout.TotalRows != model.Layout.TotalRows)
+        if (data.Layout.DifferenceFrom(model.Layout, $"the {name} split", "the model") is { } difference)
         {
-            throw new ArgumentException($"The {name} split was encoded with another feature layout than the model's.", name);
+            throw new ArgumentException($"The {name} split was encoded with another feature layout than the model's: {difference}.", name);
         }
 
         if (data.RowCount == 0)
@@ -356,7 +361,7 @@ public sealed partial class Trainer
                 return;
             }
 
-            model.TorchModule.load(best);
+            TrainingCheckpoint.LoadModel(model, Path.GetDirectoryName(best)!);
             KeepBestWeights();
         }
 

@@ -67,7 +67,7 @@ public sealed record TrainerOptions
         Require(BatchSize >= 1, nameof(BatchSize), "must be at least 1");
         Require(Patience >= 1, nameof(Patience), "must be at least 1");
         Require(LearningRateDecay is > 0 and <= 1, nameof(LearningRateDecay), "must be in (0, 1]");
-        Require(MinLearningRate >= 0, nameof(MinLearningRate), "must not be negative");
+        Require(MinLearningRate >= 0 && double.IsFinite(MinLearningRate), nameof(MinLearningRate), "must be finite and not negative");
         Require(EvaluateEverySteps is null or >= 1, nameof(EvaluateEverySteps), "must be at least 1");
         Require(ProgressEverySteps >= 1, nameof(ProgressEverySteps), "must be at least 1");
         Require(EvaluationBatchSize >= 1, nameof(EvaluationBatchSize), "must be at least 1");

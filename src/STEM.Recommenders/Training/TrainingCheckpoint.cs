@@ -1,6 +1,7 @@
 using System.Text.Json;
 using STEM.Recommenders.Models;
 using STEM.Recommenders.Training.Weighting;
+using STEM.Recommenders.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -79,15 +80,52 @@ internal static class TrainingCheckpoint
             throw new InvalidDataException($"The checkpoint was trained for tasks {string.Join(", ", state.TaskNames)}, not {string.Join(", ", model.TaskNames)}.");
         }
 
-        model.TorchModule.load(Path.Combine(directory, ModelFile));
-        using var reader = new BinaryReader(File.OpenRead(Path.Combine(directory, OptimizerFile)));
-        optimizer.Load(reader);
-        weighting.Load(reader);
-        var generator = TensorExtensionMethods.Load(reader).DetachFromDisposeScope();
-        using var rng = TensorExtensionMethods.Load(reader);
-        torch.set_rng_state(rng);
-        return (state, generator);
+        LoadModel(model, directory);
+        var optimizerFile = Path.Combine(directory, OptimizerFile);
+        Tensor? generator = null;
+        try
+        {
+            using var reader = new BinaryReader(File.OpenRead(optimizerFile));
+            optimizer.Load(reader);
+            weighting.Load(reader);
+
+            // Generator states are a few kilobytes; a header claiming more is a broken file.
+            generator = TensorFile.ReadNewTensor(reader.BaseStream, "the data-order generator state", GeneratorStateLimit).DetachFromDisposeScope();
+            using var rng = TensorFile.ReadNewTensor(reader.BaseStream, "the global generator state", GeneratorStateLimit);
+            if (reader.BaseStream.ReadByte() != -1)
+            {
+                throw new InvalidDataException("there are bytes after the last state");
+            }
+
+            torch.set_rng_state(rng);
+            return (state, generator);
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or ArgumentException or IOException)
+        {
+            generator?.Dispose();
+            throw new InvalidDataException($"{optimizerFile}: {Unfinished(e.Message)}.", e);
+        }
     }
+
+    /// <summary>The most elements a saved generator state may have (CPU states are about 5 KB; this is far above).</summary>
+    private const long GeneratorStateLimit = 1 << 20;
+
+    /// <summary>Loads model.bin with every tensor checked (count, names, dtype, shape, size, finiteness); errors name the file.</summary>
+    public static void LoadModel(IMultiTaskModel model, string directory)
+    {
+        var file = Path.Combine(directory, ModelFile);
+        try
+        {
+            using var stream = File.OpenRead(file);
+            TensorFile.ReadStateInto(stream, model.TorchModule.state_dict(), checkFinite: true);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{file}: {Unfinished(e.Message)}.", e);
+        }
+    }
+
+    private static string Unfinished(string message) => message.TrimEnd('.');
 }
 
 /// <summary>The loop's position and bookkeeping, saved as JSON in a checkpoint.</summary>

@@ -61,7 +61,7 @@ public class DependencyInjectionTests
 
         var error = (await act.Should().ThrowAsync<OptionsValidationException>()).Which;
         error.Failures.Should().Contain(f => f.StartsWith("Stem:Training:BatchSize: TrainerOptions.BatchSize must be at least 1", StringComparison.Ordinal));
-        error.Failures.Should().Contain(f => f.StartsWith("Stem:Models:mmoe:Experts: MmoeOptions.Experts must be at least 1", StringComparison.Ordinal));
+        error.Failures.Should().Contain(f => f.StartsWith("Stem:Models:mmoe:Experts: MmoeOptions.Experts must be in [1, 1024]", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -91,7 +91,7 @@ public class DependencyInjectionTests
         torch.manual_seed(3);
         using var model = new Mmoe(data.Pipeline.Layout, data.Pipeline.TaskNames, (MmoeOptions)TinyData.Small(Mmoe.Name));
         var path = Path.Combine(TestPaths.TempDirectory(), "model");
-        using (var artifact = ModelArtifact.Create(model, data.Pipeline))
+        using (var artifact = ModelArtifact.Create(model, data.Pipeline, ownsModel: false))
         {
             await artifact.SaveAsync(path);
         }

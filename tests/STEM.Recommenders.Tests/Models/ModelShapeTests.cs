@@ -82,7 +82,7 @@ public class ModelShapeTests
 
         unknown.Should().Throw<ArgumentException>().WithMessage("Unknown model 'deepfm'; known models: stem-net, mmoe, omoe, ple, shared-bottom, single-task, me-mmoe, me-ple, esmm, aitm*");
         mismatch.Should().Throw<ArgumentException>().WithMessage("Model 'mmoe' takes MmoeOptions, not PleOptions.*");
-        invalid.Should().Throw<ArgumentException>().WithMessage("StemNetOptions.Layers must be at least 1.*");
+        invalid.Should().Throw<ArgumentException>().WithMessage("StemNetOptions.Layers must be in [1, 64].*");
     }
 
     [Fact]

@@ -71,6 +71,42 @@ public class PredictorTests
     }
 
     [Fact]
+    public void An_empty_string_is_a_missing_value_in_numeric_and_categorical_columns()
+    {
+        var (artifact, _) = Build();
+        using var predictor = new Predictor(artifact, ownsArtifact: true);
+
+        // hourmin goes through a numeric transform (floor(hourmin / 100)): "" was "'' is not a number".
+        var empty = predictor.Predict(new Dictionary<string, string?> { ["user_id"] = "", ["video_id"] = "5239", ["hourmin"] = "" });
+        var missing = predictor.Predict(new Dictionary<string, string?> { ["video_id"] = "5239" });
+        var nulls = predictor.Predict(new Dictionary<string, string?> { ["user_id"] = null, ["video_id"] = "5239", ["hourmin"] = null });
+
+        empty.Should().Equal(missing);
+        nulls.Should().Equal(missing);
+    }
+
+    [Fact]
+    public void Keys_use_the_dictionary_comparer_and_values_are_not_trimmed()
+    {
+        var (artifact, _) = Build();
+        using var predictor = new Predictor(artifact, ownsArtifact: true);
+        var row = Row(Splits.Value.Test, 3);
+        var exact = predictor.Predict(row);
+
+        var upper = predictor.Predict(row.ToDictionary(kv => kv.Key.ToUpperInvariant(), kv => kv.Value));
+        var ignoringCase = predictor.Predict(row.ToDictionary(kv => kv.Key.ToUpperInvariant(), kv => kv.Value, StringComparer.OrdinalIgnoreCase));
+        var paddedNumber = predictor.Predict(new Dictionary<string, string?>(row) { ["hourmin"] = $" {row["hourmin"]} " });
+        var paddedCategory = predictor.Predict(new Dictionary<string, string?>(row) { ["user_id"] = $" {row["user_id"]}" });
+        var spaces = () => predictor.Predict(new Dictionary<string, string?>(row) { ["hourmin"] = "  " });
+
+        upper.Should().Equal(predictor.Predict(new Dictionary<string, string?>()), "upper-case keys supply nothing to a case-sensitive dictionary");
+        ignoringCase.Should().Equal(exact);
+        paddedNumber.Should().Equal(exact);
+        paddedCategory.Should().NotEqual(exact, "' 712' is another user than '712' (here: OOV)");
+        spaces.Should().Throw<DataFormatException>().WithMessage("*'  ' is not a number (feature 'hour')*");
+    }
+
+    [Fact]
     public void Typed_rows_are_read_by_property_name()
     {
         var (artifact, _) = Build();
