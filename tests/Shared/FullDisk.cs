@@ -8,11 +8,25 @@ namespace STEM.Recommenders.Testing;
 /// bytes: the write (or flush) that crosses it, and every one after it, throws the IOException that
 /// .NET throws for ENOSPC on Linux (HResult 28, "No space left on device : 'path'").
 /// </summary>
-public sealed class FullDiskStream(Stream inner, string path, long capacity) : Stream
+public sealed class FullDiskStream(Stream inner, string path, FullDiskStream.Disk disk) : Stream
 {
     public const int Enospc = 28;
 
     private long _written;
+
+    /// <summary>A file on a disk of its own with <paramref name="capacity"/> bytes free.</summary>
+    public FullDiskStream(Stream inner, string path, long capacity)
+        : this(inner, path, new Disk(capacity))
+    {
+    }
+
+    /// <summary>The free space that every file on one disk shares.</summary>
+    public sealed class Disk(long capacity)
+    {
+        public long Capacity { get; } = capacity;
+
+        public long Used { get; set; }
+    }
 
     public bool Filled { get; private set; }
 
@@ -30,18 +44,20 @@ public sealed class FullDiskStream(Stream inner, string path, long capacity) : S
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        if (Filled || _written + buffer.Length > capacity)
+        if (Filled || disk.Used + buffer.Length > disk.Capacity)
         {
             // Like a real disk, the bytes that still fit land in the file first.
-            var fits = (int)Math.Max(0, Math.Min(buffer.Length, capacity - _written));
+            var fits = (int)Math.Max(0, Math.Min(buffer.Length, disk.Capacity - disk.Used));
             inner.Write(buffer[..fits]);
             _written += fits;
+            disk.Used += fits;
             Filled = true;
             throw new IOException($"No space left on device : '{path}'", Enospc);
         }
 
         inner.Write(buffer);
         _written += buffer.Length;
+        disk.Used += buffer.Length;
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)

@@ -132,16 +132,7 @@ internal sealed class CsvRecordParser
                 case State.Unquoted:
                 {
                     // Copy the run of ordinary characters up to the next delimiter, quote or line break.
-                    var run = chunk[i..].IndexOfAny(_unquotedStops);
-                    if (run < 0)
-                    {
-                        run = chunk.Length - i;
-                    }
-
-                    _record.Append(chunk.Slice(i, run));
-                    _column += run;
-                    i += run;
-                    if (i == chunk.Length)
+                    if (!CopyRun(chunk, ref i, _unquotedStops))
                     {
                         break;
                     }
@@ -170,16 +161,7 @@ internal sealed class CsvRecordParser
 
                 case State.Quoted:
                 {
-                    var run = chunk[i..].IndexOfAny(_quotedStops);
-                    if (run < 0)
-                    {
-                        run = chunk.Length - i;
-                    }
-
-                    _record.Append(chunk.Slice(i, run));
-                    _column += run;
-                    i += run;
-                    if (i == chunk.Length)
+                    if (!CopyRun(chunk, ref i, _quotedStops))
                     {
                         break;
                     }
@@ -308,6 +290,21 @@ internal sealed class CsvRecordParser
             _onRecord(_record, _recordLine);
             _record.Clear();
         }
+    }
+
+    /// <summary>Appends the characters from <paramref name="i"/> up to the next stop; false when the chunk ends first.</summary>
+    private bool CopyRun(ReadOnlySpan<char> chunk, ref int i, SearchValues<char> stops)
+    {
+        var run = chunk[i..].IndexOfAny(stops);
+        if (run < 0)
+        {
+            run = chunk.Length - i;
+        }
+
+        _record.Append(chunk.Slice(i, run));
+        _column += run;
+        i += run;
+        return i < chunk.Length;
     }
 
     private SourceLocation Here() => new(_path, _line, _column.ToString(CultureInfo.InvariantCulture));

@@ -16,80 +16,49 @@ namespace STEM.Recommenders.Data;
 /// trailer describes only the last member, so it fails the check with a message that says so:
 /// recompress it as one member (<c>zcat a.gz | gzip &gt; b.gz</c>).
 /// </remarks>
-internal sealed class GzipEndCheck : Stream
+internal sealed class GzipEndCheck : ReadOnlyStreamView
 {
     private readonly string _path;
-    private readonly GZipStream _inner;
     private readonly Crc32 _crc = new();
     private readonly uint _expectedCrc;
     private readonly uint _expectedLength;
     private readonly bool _hasTrailer;
-    private long _length;
     private bool _checked;
 
     public GzipEndCheck(string path, FileStream file)
+        : base(new GZipStream(ReadTrailer(file, out var trailer), CompressionMode.Decompress))
     {
         _path = path;
-        var size = file.Length;
-        _hasTrailer = size >= 18; // a 10-byte header, an empty deflate body of at least 0 bytes, and the 8-byte trailer
-        if (_hasTrailer)
-        {
-            Span<byte> trailer = stackalloc byte[8];
-            file.Seek(-8, SeekOrigin.End);
-            file.ReadExactly(trailer);
-            file.Seek(0, SeekOrigin.Begin);
-            _expectedCrc = BinaryPrimitives.ReadUInt32LittleEndian(trailer);
-            _expectedLength = BinaryPrimitives.ReadUInt32LittleEndian(trailer[4..]);
-        }
-
-        _inner = new GZipStream(file, CompressionMode.Decompress);
+        (_hasTrailer, _expectedCrc, _expectedLength) = trailer;
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => _length;
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override int Read(Span<byte> buffer) => Seen(buffer, _inner.Read(buffer));
+    public override int Read(Span<byte> buffer) => Seen(buffer, Inner.Read(buffer));
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var read = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        var read = await Inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         return Seen(buffer.Span, read);
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override void Flush()
+    /// <summary>The file's last 8 bytes (CRC-32 and length of the last member), read before decompression starts.</summary>
+    private static FileStream ReadTrailer(FileStream file, out (bool Present, uint Crc, uint Length) trailer)
     {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
+        // A 10-byte header and the 8-byte trailer at least.
+        if (file.Length < 18)
         {
-            _inner.Dispose();
+            trailer = (false, 0, 0);
+            return file;
         }
 
-        base.Dispose(disposing);
+        Span<byte> bytes = stackalloc byte[8];
+        file.Seek(-8, SeekOrigin.End);
+        file.ReadExactly(bytes);
+        file.Seek(0, SeekOrigin.Begin);
+        trailer = (true, BinaryPrimitives.ReadUInt32LittleEndian(bytes), BinaryPrimitives.ReadUInt32LittleEndian(bytes[4..]));
+        return file;
     }
 
     private int Seen(ReadOnlySpan<byte> buffer, int read)
@@ -97,7 +66,7 @@ internal sealed class GzipEndCheck : Stream
         if (read > 0)
         {
             _crc.Append(buffer[..read]);
-            _length += read;
+            BytesRead += read;
             return read;
         }
 
@@ -105,11 +74,11 @@ internal sealed class GzipEndCheck : Stream
         {
             _checked = true;
             var crc = _crc.GetCurrentHashAsUInt32();
-            if (!_hasTrailer || crc != _expectedCrc || (uint)_length != _expectedLength)
+            if (!_hasTrailer || crc != _expectedCrc || (uint)BytesRead != _expectedLength)
             {
                 throw new DataFormatException(
                     _path,
-                    $"the gzip stream ends early or is damaged: {_length:N0} bytes decompressed, CRC-32 {crc:x8}, but the file's trailer says {_expectedLength:N0} bytes, CRC-32 {_expectedCrc:x8} "
+                    $"the gzip stream ends early or is damaged: {BytesRead:N0} bytes decompressed, CRC-32 {crc:x8}, but the file's trailer says {_expectedLength:N0} bytes, CRC-32 {_expectedCrc:x8} "
                     + "(the file was cut short; or it is several gzip files concatenated, which must be recompressed as one)");
             }
         }

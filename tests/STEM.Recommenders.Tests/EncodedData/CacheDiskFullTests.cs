@@ -41,10 +41,10 @@ public class CacheDiskFullTests
     {
         var parent = TestPaths.TempDirectory();
         var directory = Path.Combine(parent, "cache");
-        long total = 0;
+        var disk = new FullDiskStream.Disk(capacity);
         using var writer = Writer(directory);
         // One disk for all files of the cache: what one file writes, the others cannot.
-        writer.CreateFile = path => new SharedDisk(new FileStream(path, FileMode.CreateNew), path, () => total, n => total += n, capacity);
+        writer.CreateFile = path => new FullDiskStream(new FileStream(path, FileMode.CreateNew), path, disk);
 
         var act = () => WriteAll(writer);
 
@@ -100,50 +100,5 @@ public class CacheDiskFullTests
 
         act.Should().Throw<IOException>().WithMessage($"{directory}{Path.DirectorySeparatorChar}shard-0000*: cannot write the encoded cache (No space left on device*); the partial cache was removed");
         Left(disk.Directory).Should().BeEmpty();
-    }
-
-    /// <summary>A file on a disk whose free space all files share.</summary>
-    private sealed class SharedDisk(Stream inner, string path, Func<long> used, Action<long> add, long capacity) : Stream
-    {
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            if (used() + buffer.Length > capacity)
-            {
-                throw new IOException($"No space left on device : '{path}'", FullDiskStream.Enospc);
-            }
-
-            inner.Write(buffer);
-            add(buffer.Length);
-        }
-
-        public override void Flush() => inner.Flush();
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
     }
 }
