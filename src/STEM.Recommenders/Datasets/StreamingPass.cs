@@ -11,18 +11,16 @@ namespace STEM.Recommenders.Datasets;
 /// </summary>
 public sealed class StreamingPass
 {
-    private readonly Dictionary<string, ChunkRecording>? _recordings;
-    private readonly string? _scratch;
+    private readonly PassRecordings? _recordings;
 
-    internal StreamingPass(int number, string? scratch, Dictionary<string, ChunkRecording>? recordings)
+    internal StreamingPass(int number, PassRecordings? recordings)
     {
         Number = number;
-        _scratch = scratch;
         _recordings = recordings;
     }
 
     /// <summary>A pass that records nothing (a single read of the rows).</summary>
-    public static StreamingPass Once { get; } = new(1, null, null);
+    public static StreamingPass Once { get; } = new(1, null);
 
     /// <summary>1 for the first pass, 2 for the second.</summary>
     public int Number { get; }
@@ -38,30 +36,46 @@ public sealed class StreamingPass
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(read);
-        IAsyncEnumerable<DataTable> chunks;
-        if (_recordings is null || _scratch is null)
-        {
-            chunks = read(cancellationToken);
-        }
-        else if (_recordings.TryGetValue(key, out var recording) && Number > 1 && recording.IsComplete)
-        {
-            chunks = recording.ReplayAsync(cancellationToken);
-        }
-        else if (Number == 1)
-        {
-            Directory.CreateDirectory(_scratch);
-            recording = new ChunkRecording(Path.Combine(_scratch, $"{_recordings.Count}.codes"));
-            _recordings[key] = recording;
-            chunks = recording.RecordAsync(read(cancellationToken), cancellationToken);
-        }
-        else
-        {
-            chunks = read(cancellationToken);
-        }
-
+        var chunks = _recordings is null ? read(cancellationToken)
+            : Number == 1 ? _recordings.Start(key).RecordAsync(read(cancellationToken), cancellationToken)
+            : _recordings.Complete(key)?.ReplayAsync(cancellationToken) ?? read(cancellationToken);
         await foreach (var chunk in chunks.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             yield return chunk;
+        }
+    }
+}
+
+/// <summary>
+/// The recordings of one cache build's first pass, in a scratch folder that is removed, with them,
+/// when the build ends (whether it succeeded or not).
+/// </summary>
+internal sealed class PassRecordings(string scratch) : IDisposable
+{
+    private readonly Dictionary<string, ChunkRecording> _byKey = new(StringComparer.Ordinal);
+
+    /// <summary>A new recording for a read of the first pass.</summary>
+    public ChunkRecording Start(string key)
+    {
+        Directory.CreateDirectory(scratch);
+        var recording = new ChunkRecording(Path.Combine(scratch, $"{_byKey.Count}.codes"));
+        _byKey[key] = recording;
+        return recording;
+    }
+
+    /// <summary>The first pass's recording of a read, when it recorded the read whole.</summary>
+    public ChunkRecording? Complete(string key) => _byKey.TryGetValue(key, out var recording) && recording.IsComplete ? recording : null;
+
+    public void Dispose()
+    {
+        foreach (var recording in _byKey.Values)
+        {
+            recording.Dispose();
+        }
+
+        if (Directory.Exists(scratch))
+        {
+            Directory.Delete(scratch, recursive: true);
         }
     }
 }

@@ -16,6 +16,9 @@ public sealed class StreamingSplits
     /// <summary>The pipeline file kept at the root of a split cache, so a reused cache needs no refit.</summary>
     public const string PipelineFile = "pipeline.json";
 
+    /// <summary>The folder under the cache root that holds pass 1's recorded reads while the cache is built.</summary>
+    private const string ScratchFolder = ".pass1";
+
     private readonly Func<StreamingPass, CancellationToken, IAsyncEnumerable<SplitChunk>> _read;
 
     /// <summary>Describes a streamed dataset.</summary>
@@ -92,32 +95,8 @@ public sealed class StreamingSplits
 
         // Pass 1: the vocabularies and scalers, from the training rows only. What it parses is
         // recorded under the cache (codes over the readers' dictionaries), and pass 2 replays it.
-        var scratch = Path.Combine(directory, ScratchFolder);
-        var recordings = new Dictionary<string, ChunkRecording>(StringComparer.Ordinal);
-        try
-        {
-            return await BuildAsync(directory, pipelinePath, shardRows, progress, clock, scratch, recordings, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            foreach (var recording in recordings.Values)
-            {
-                recording.Dispose();
-            }
-
-            if (Directory.Exists(scratch))
-            {
-                Directory.Delete(scratch, recursive: true);
-            }
-        }
-    }
-
-    /// <summary>The folder under the cache root that holds pass 1's recorded reads while the cache is built.</summary>
-    private const string ScratchFolder = ".pass1";
-
-    private async Task<CachedSplits> BuildAsync(string directory, string pipelinePath, int shardRows, IProgress<CacheBuildProgress>? progress, Stopwatch clock, string scratch, Dictionary<string, ChunkRecording> recordings, CancellationToken cancellationToken)
-    {
-        var pipeline = await FeaturePipeline.FitAsync(Schema, TrainRows(new StreamingPass(1, scratch, recordings), cancellationToken), cancellationToken).ConfigureAwait(false);
+        using var recordings = new PassRecordings(Path.Combine(directory, ScratchFolder));
+        var pipeline = await FeaturePipeline.FitAsync(Schema, TrainRows(new StreamingPass(1, recordings), cancellationToken), cancellationToken).ConfigureAwait(false);
         var fitTime = clock.Elapsed;
 
         // Pass 2: every split's rows, encoded into its own cache in one read of the sources.
@@ -131,7 +110,7 @@ public sealed class StreamingSplits
         try
         {
             long rows = 0;
-            await foreach (var chunk in ReadAheadAsync(new StreamingPass(2, scratch, recordings), cancellationToken).WithCancellation(cancellationToken).ConfigureAwait(false))
+            await foreach (var chunk in ReadAheadAsync(new StreamingPass(2, recordings), cancellationToken).WithCancellation(cancellationToken).ConfigureAwait(false))
             {
                 builders[0].Append(chunk.Train);
                 builders[1].Append(chunk.Validation);

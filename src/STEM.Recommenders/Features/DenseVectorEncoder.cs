@@ -37,7 +37,6 @@ internal sealed class DenseVectorEncoder : FieldEncoder
         private readonly double[] _squares = new double[spec.Columns.Count];
         private readonly double[] _vector = new double[spec.Columns.Count];
         private long _present;
-        private object? _validatedTable;
 
         public override void Add(DataTable chunk)
         {
@@ -45,16 +44,7 @@ internal sealed class DenseVectorEncoder : FieldEncoder
             var d = columns.Length;
 
             // Every row of the vector table is checked (numbers, all-or-none), not only joined ones.
-            if (columns.All(c => !c.IsDirect && c.Path != chunk.Source) && !ReferenceEquals(_validatedTable, columns[0].Store))
-            {
-                var stored = columns.Select(c => c.Stored()).ToArray();
-                for (var s = 0; s < stored[0].Count; s++)
-                {
-                    _ = Read(spec, stored, s, _vector);
-                }
-
-                _validatedTable = columns[0].Store;
-            }
+            ValidateSideRows(chunk, columns, (stored, s) => _ = Read(spec, stored, s, _vector));
 
             for (var r = 0; r < chunk.RowCount; r++)
             {

@@ -128,38 +128,27 @@ internal abstract class FieldFitter
     public abstract FieldEncoder Finish();
 
     /// <summary>
-    /// Validates every row of the side table a joined column reads (once per side table), before the
+    /// Validates every row of the side table joined columns read (once per side table), before the
     /// joined rows are: a bad value in a row no training row joins would break the same model later,
     /// on other data, so it is an error now. Unjoined columns are validated row by row as they are fitted.
     /// </summary>
     /// <param name="chunk">The chunk of training rows.</param>
-    /// <param name="column">A column of the chunk; one read from another file than the chunk's is a joined side-table column.</param>
-    /// <param name="validate">Validates one row of a column (throws a <see cref="DataFormatException"/>).</param>
-    protected void ValidateSideRows(DataTable chunk, DataColumn column, Action<DataColumn, int> validate)
+    /// <param name="columns">Columns of the chunk that one feature reads; columns read from another file than the chunk's are joined side-table columns.</param>
+    /// <param name="validate">Validates one side-table row of the columns' storage (throws a <see cref="DataFormatException"/>).</param>
+    protected void ValidateSideRows(DataTable chunk, IReadOnlyList<DataColumn> columns, Action<DataColumn[], int> validate)
     {
-        if (column.IsDirect || column.Path == chunk.Source || ReferenceEquals(_validatedStore, column.Store))
+        if (columns.Any(c => c.IsDirect || c.Path == chunk.Source) || ReferenceEquals(_validatedStore, columns[0].Store))
         {
             return;
         }
 
-        var stored = column.Stored();
-        var seen = stored.Store.IsShared ? new bool[stored.Store.Count] : null;
-        for (var s = 0; s < stored.Count; s++)
+        var stored = columns.Select(c => c.Stored()).ToArray();
+        for (var s = 0; s < stored[0].Count; s++)
         {
-            var code = stored.CodeOf(s);
-            if (code < 0 || (seen is not null && seen[code]))
-            {
-                continue;
-            }
-
             validate(stored, s);
-            if (seen is not null)
-            {
-                seen[code] = true;
-            }
         }
 
-        _validatedStore = column.Store;
+        _validatedStore = columns[0].Store;
     }
 }
 
@@ -190,7 +179,7 @@ internal sealed class CategoricalEncoder : FieldEncoder
             var column = chunk.Column(spec.SourceColumn);
             if (spec.Transform is not null)
             {
-                ValidateSideRows(chunk, column, (c, r) => _ = Key(c, r, spec.Transform, spec.Name));
+                ValidateSideRows(chunk, [column], (c, r) => _ = Key(c[0], r, spec.Transform, spec.Name));
             }
 
             if (column.SharesValues)
@@ -328,7 +317,7 @@ internal sealed class NumericEncoder : FieldEncoder
         public override void Add(DataTable chunk)
         {
             var column = chunk.Column(spec.SourceColumn);
-            ValidateSideRows(chunk, column, (c, r) => _ = Number(c, r, spec.Transform, spec.Name));
+            ValidateSideRows(chunk, [column], (c, r) => _ = Number(c[0], r, spec.Transform, spec.Name));
             for (var r = 0; r < column.Count; r++)
             {
                 if (Number(column, r, spec.Transform, spec.Name) is not { } v)
