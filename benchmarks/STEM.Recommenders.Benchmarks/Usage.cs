@@ -24,7 +24,7 @@ internal static class Usage
                  The shared KuaiRand week repeated (87 copies: 10,054,938 rows) with users and videos
                  renamed per copy, log and side tables; deterministic.
 
-          read   [DIR] [--stage sep|read|split|fit|encode]
+          read   [DIR] [--stage sep|read|side|split|fit|encode]
                  The streamed KuaiRand path cut at a stage; rows/s and CPU µs per row.
 
           cache  [--data DIR] [--cache DIR] [--chunk-rows N]

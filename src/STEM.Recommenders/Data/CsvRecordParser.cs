@@ -39,6 +39,7 @@ internal sealed class CsvRecordParser
     private readonly SearchValues<char> _unquotedStops;
     private readonly SearchValues<char> _quotedStops;
     private readonly SearchValues<char> _lineStops;
+    private readonly SearchValues<char> _fieldStops;
     private readonly CsvRecord _record = new();
     private State _state = State.FieldStart;
     private bool _pendingCarriageReturn;
@@ -69,8 +70,8 @@ internal sealed class CsvRecordParser
         }
 
         _unquotedStops = SearchValues.Create(stops.ToArray());
-        stops.Remove(_delimiter);
-        _lineStops = SearchValues.Create(stops.ToArray());
+        _lineStops = SearchValues.Create(['\n', '\r', '\0', InvalidUtf8]);
+        _fieldStops = SearchValues.Create(_quote >= 0 ? [_delimiter, (char)_quote] : [_delimiter]);
         _quotedStops = SearchValues.Create(_quote >= 0 ? ['\n', '\r', '\0', InvalidUtf8, (char)_quote] : ['\n', '\r', '\0', InvalidUtf8]);
     }
 
@@ -220,9 +221,10 @@ internal sealed class CsvRecordParser
     }
 
     /// <summary>
-    /// The fast path: a whole line within the chunk with no quote, NUL, undecodable byte or lone CR
-    /// (nearly every line of a log) is split at its delimiters directly. Returns the characters
-    /// consumed, or 0 to leave the line to the state machine.
+    /// The fast path: a whole line within the chunk with no NUL, undecodable byte or lone CR whose
+    /// quoted fields (if any) hold no doubled quote and no line break — nearly every line of a log
+    /// or a side table — is split at its delimiters directly. Returns the characters consumed, or 0
+    /// to leave the line to the state machine, which also finds and names every error.
     /// </summary>
     private int SimpleLine(ReadOnlySpan<char> rest)
     {
@@ -249,20 +251,10 @@ internal sealed class CsvRecordParser
         var line = rest[..end];
         if (line.Length > 0)
         {
-            var trim = _trim;
-            while (true)
+            if (!SplitLine(line))
             {
-                var k = line.IndexOf(_delimiter);
-                if (k < 0)
-                {
-                    _record.Append(line);
-                    _record.EndField(trim);
-                    break;
-                }
-
-                _record.Append(line[..k]);
-                _record.EndField(trim);
-                line = line[(k + 1)..];
+                _record.Clear();
+                return 0;
             }
 
             _onRecord(_record, _recordLine);
@@ -273,6 +265,61 @@ internal sealed class CsvRecordParser
         _column = 0;
         _recordLine = _line;
         return consumed;
+    }
+
+    /// <summary>
+    /// Splits one line into the record; false (with the record half-filled) when a field needs the
+    /// state machine: a quote inside an unquoted field, a doubled quote, text after a closing quote,
+    /// or a quote that does not close on this line.
+    /// </summary>
+    private bool SplitLine(ReadOnlySpan<char> line)
+    {
+        var trim = _trim;
+        while (true)
+        {
+            if (line.Length > 0 && line[0] == _quote)
+            {
+                var close = line[1..].IndexOf((char)_quote);
+                if (close < 0)
+                {
+                    return false;
+                }
+
+                // The closing quote is at close + 1; what follows must end the field.
+                var next = close + 2;
+                if (next < line.Length && line[next] != _delimiter)
+                {
+                    return false;
+                }
+
+                _record.Append(line.Slice(1, close));
+                _record.EndField(trim: false);
+                if (next >= line.Length)
+                {
+                    return true;
+                }
+
+                line = line[(next + 1)..];
+                continue;
+            }
+
+            var k = line.IndexOfAny(_fieldStops);
+            if (k < 0)
+            {
+                _record.Append(line);
+                _record.EndField(trim);
+                return true;
+            }
+
+            if (line[k] != _delimiter)
+            {
+                return false;
+            }
+
+            _record.Append(line[..k]);
+            _record.EndField(trim);
+            line = line[(k + 1)..];
+        }
     }
 
     public void Complete()

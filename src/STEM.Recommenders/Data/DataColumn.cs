@@ -11,6 +11,9 @@ public sealed class DataColumn
 {
     private readonly ValueStore _store;
     private readonly int[]? _codes;
+    private readonly int _stride;
+    private readonly int _offset;
+    private readonly int _storedCount;
     private readonly long[] _lines;
     private readonly int[]? _rowMap;
 
@@ -26,14 +29,32 @@ public sealed class DataColumn
     /// <param name="lines">Per stored row, its line in <paramref name="path"/>.</param>
     /// <param name="rowMap">Row → stored row (-1: missing), or null when rows are the stored rows.</param>
     internal DataColumn(string name, string path, ValueStore store, int[]? codes, long[] lines, int[]? rowMap)
+        : this(name, path, store, codes, 1, 0, codes?.Length ?? store.Count, lines, rowMap)
+    {
+    }
+
+    /// <summary>A column whose codes are one column of a row-major matrix shared by a table's columns.</summary>
+    /// <param name="name">The column's name.</param>
+    /// <param name="path">The file it was read from.</param>
+    /// <param name="store">The values codes refer to.</param>
+    /// <param name="codes">Stored row i's code is <c>codes[i * stride + offset]</c> (-1: missing).</param>
+    /// <param name="stride">Codes per stored row (the matrix's columns).</param>
+    /// <param name="offset">This column's place in a row.</param>
+    /// <param name="storedCount">Number of stored rows.</param>
+    /// <param name="lines">Per stored row, its line in <paramref name="path"/>.</param>
+    /// <param name="rowMap">Row → stored row (-1: missing), or null when rows are the stored rows.</param>
+    internal DataColumn(string name, string path, ValueStore store, int[]? codes, int stride, int offset, int storedCount, long[] lines, int[]? rowMap)
     {
         Name = name;
         Path = path;
         _store = store;
         _codes = codes;
+        _stride = stride;
+        _offset = offset;
+        _storedCount = storedCount;
         _lines = lines;
         _rowMap = rowMap;
-        Count = rowMap?.Length ?? codes?.Length ?? store.Count;
+        Count = rowMap?.Length ?? storedCount;
     }
 
     /// <summary>The column's name.</summary>
@@ -73,7 +94,7 @@ public sealed class DataColumn
 
         if (_codes is not null)
         {
-            return _codes[stored];
+            return _codes[(stored * _stride) + _offset];
         }
 
         // One value per stored row (a table built in memory): its null is a missing value.
@@ -83,8 +104,11 @@ public sealed class DataColumn
     /// <summary>The distinct values codes refer to (a file's dictionary, or a side table's column).</summary>
     internal ValueStore Store => _store;
 
-    /// <summary>Per stored row, its code (null when stored row i has code i).</summary>
-    internal int[]? Codes => _codes;
+    /// <summary>
+    /// Per stored row, its code, one after another; null when stored row i has code i, or when the
+    /// codes are a column of a row-major matrix (a whole file's table, see <c>CsvTableReader</c>).
+    /// </summary>
+    internal int[]? Codes => _stride == 1 ? _codes : null;
 
     /// <summary>Per stored row, its line in <see cref="Path"/>.</summary>
     internal long[] Lines => _lines;
@@ -108,7 +132,7 @@ public sealed class DataColumn
     {
         if (_rowMap is null)
         {
-            return new DataColumn(Name, Path, _store, _codes, _lines, rows);
+            return With(rows);
         }
 
         if (composed is null || !composed.TryGetValue(_rowMap, out var map))
@@ -122,14 +146,16 @@ public sealed class DataColumn
             composed?.Add(_rowMap, map);
         }
 
-        return new DataColumn(Name, Path, _store, _codes, _lines, map);
+        return With(map);
     }
 
     /// <summary>
     /// The column's storage as rows of its own (a joined column's whole side-table column, with the
     /// side table's lines), so that a side table is validated on every row, not only on joined ones.
     /// </summary>
-    internal DataColumn Stored() => _rowMap is null ? this : new DataColumn(Name, Path, _store, _codes, _lines, null);
+    internal DataColumn Stored() => _rowMap is null ? this : With(null);
 
-    internal DataColumn Rename(string name) => new(name, Path, _store, _codes, _lines, _rowMap);
+    internal DataColumn Rename(string name) => new(name, Path, _store, _codes, _stride, _offset, _storedCount, _lines, _rowMap);
+
+    private DataColumn With(int[]? rowMap) => new(Name, Path, _store, _codes, _stride, _offset, _storedCount, _lines, rowMap);
 }

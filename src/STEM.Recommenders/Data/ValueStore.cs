@@ -40,13 +40,27 @@ internal sealed class ArrayValueStore(string?[] values) : ValueStore
 /// reader of any code below a count it has seen needs no lock. Lookups by span allocate nothing for
 /// a value seen before: a log repeats each id, date and flag many times.
 /// </summary>
+/// <remarks>
+/// Short ASCII values — ids, flags, dates, counts of up to 8 characters, nearly every value of a
+/// log — are looked up by their characters packed into one 64-bit key, in an open-addressing table
+/// of (key, code) pairs: a probe reads one cache line and compares no string. A general
+/// <see cref="Dictionary{TKey, TValue}"/> lookup reads three (bucket, entry, the key's string),
+/// which in a dictionary of millions of user ids are three cache misses; this was the largest cost
+/// of reading a 10 M-row log. Every other value goes to the dictionary. Which table a value uses
+/// depends on the value alone, so a value is never in both.
+/// </remarks>
 internal sealed class ValueDictionary : ValueStore
 {
     private const int SegmentBits = 16;
     private const int SegmentSize = 1 << SegmentBits;
 
+    /// <summary>The longest value whose characters pack into a 64-bit key (one byte each).</summary>
+    private const int MaxPackedLength = 8;
+
     private readonly Dictionary<string, int> _codes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _bySpan;
+    private PackedSlot[] _packed = new PackedSlot[16];
+    private int _packedCount;
     private string[][] _segments = new string[4][];
     private int _count;
 
@@ -64,14 +78,107 @@ internal sealed class ValueDictionary : ValueStore
     /// <summary>The code of a value, adding it when new (only the reading thread calls this).</summary>
     public int GetOrAdd(ReadOnlySpan<char> value)
     {
-        ref var code = ref CollectionsMarshal.GetValueRefOrAddDefault(_bySpan, value, out var exists);
-        if (exists)
+        if (Pack(value) is var key and not 0)
         {
-            return code;
+            return GetOrAddPacked(key, value);
         }
 
+        ref var code = ref CollectionsMarshal.GetValueRefOrAddDefault(_bySpan, value, out var exists);
+        if (!exists)
+        {
+            code = Append(value);
+        }
+
+        return code;
+    }
+
+    /// <summary>
+    /// The characters of a value of 1 to 8 ASCII characters (never NUL: the parser rejects it), one
+    /// byte each, low byte first; 0 when the value does not pack. Distinct packable values have
+    /// distinct keys, and 0 is never a key, so it marks an empty slot.
+    /// </summary>
+    private static ulong Pack(ReadOnlySpan<char> value)
+    {
+        if (value.Length is 0 or > MaxPackedLength)
+        {
+            return 0;
+        }
+
+        ulong key = 0;
+        for (var i = value.Length - 1; i >= 0; i--)
+        {
+            var c = value[i];
+            if (c is '\0' or > (char)0x7F)
+            {
+                return 0;
+            }
+
+            key = (key << 8) | c;
+        }
+
+        return key;
+    }
+
+    private int GetOrAddPacked(ulong key, ReadOnlySpan<char> value)
+    {
+        var slots = _packed;
+        var mask = slots.Length - 1;
+        var i = Slot(key, mask);
+        while (true)
+        {
+            ref var slot = ref slots[i];
+            if (slot.Key == key)
+            {
+                return slot.Code;
+            }
+
+            if (slot.Key == 0)
+            {
+                break;
+            }
+
+            i = (i + 1) & mask;
+        }
+
+        var code = Append(value);
+        slots[i] = new PackedSlot(key, code);
+        if (++_packedCount > slots.Length / 2)
+        {
+            Grow();
+        }
+
+        return code;
+    }
+
+    /// <summary>Fibonacci hashing: the key's high product bits, so keys that differ in one character spread.</summary>
+    private static int Slot(ulong key, int mask) =>
+        (int)((key * 0x9E3779B97F4A7C15UL) >> 32) & mask;
+
+    private void Grow()
+    {
+        var old = _packed;
+        var slots = new PackedSlot[old.Length * 2];
+        var mask = slots.Length - 1;
+        foreach (var slot in old)
+        {
+            if (slot.Key != 0)
+            {
+                var i = Slot(slot.Key, mask);
+                while (slots[i].Key != 0)
+                {
+                    i = (i + 1) & mask;
+                }
+
+                slots[i] = slot;
+            }
+        }
+
+        _packed = slots;
+    }
+
+    private int Append(ReadOnlySpan<char> value)
+    {
         var next = _count;
-        code = next;
         var segment = next >> SegmentBits;
         var segments = _segments;
         if (segment == segments.Length)
@@ -86,4 +193,6 @@ internal sealed class ValueDictionary : ValueStore
         Volatile.Write(ref _count, next + 1);
         return next;
     }
+
+    private readonly record struct PackedSlot(ulong Key, int Code);
 }

@@ -12,8 +12,8 @@ internal sealed class CodeCounts
     private ValueStore? _store;
     private int[] _counts = [];
 
-    /// <summary>Counts a chunk's rows; <paramref name="firstSeen"/> is called with the first row of each new code, in row order.</summary>
-    public void Add(DataColumn column, Action<string, int> flush, Action<int> firstSeen)
+    /// <summary>Counts rows <paramref name="start"/> to <paramref name="end"/> (exclusive) of a column; <paramref name="firstSeen"/> is called with the first row of each new code, in row order.</summary>
+    public void Add(DataColumn column, int start, int end, Action<string, int> flush, Action<int> firstSeen)
     {
         if (!ReferenceEquals(_store, column.Store))
         {
@@ -28,7 +28,7 @@ internal sealed class CodeCounts
         }
 
         var counts = _counts;
-        for (var r = 0; r < column.Count; r++)
+        for (var r = start; r < end; r++)
         {
             var code = column.CodeOf(r);
             if (code >= 0 && counts[code]++ == 0)

@@ -38,7 +38,7 @@ internal sealed class DenseVectorEncoder : FieldEncoder
         private readonly double[] _vector = new double[spec.Columns.Count];
         private long _present;
 
-        public override void Add(DataTable chunk)
+        public override void Add(DataTable chunk, int start, int end)
         {
             var columns = spec.Columns.Select(chunk.Column).ToArray();
             var d = columns.Length;
@@ -46,7 +46,7 @@ internal sealed class DenseVectorEncoder : FieldEncoder
             // Every row of the vector table is checked (numbers, all-or-none), not only joined ones.
             ValidateSideRows(chunk, columns, (stored, s) => _ = Read(spec, stored, s, _vector));
 
-            for (var r = 0; r < chunk.RowCount; r++)
+            for (var r = start; r < end; r++)
             {
                 if (!Read(spec, columns, r, _vector))
                 {

@@ -15,6 +15,13 @@ public sealed class EncodedCacheBuilder : IDisposable
     private readonly EncodedCacheWriter _writer;
     private readonly FeaturePipeline.GroupIndex? _groups;
 
+    /// <summary>
+    /// The previous chunk's write, which runs while the next chunk is encoded (the write is one
+    /// sequential pass that would otherwise leave a core idle); at most one is in flight, so memory
+    /// holds two chunks' arrays at most.
+    /// </summary>
+    private Task _write = Task.CompletedTask;
+
     /// <summary>Starts a cache for one split.</summary>
     /// <param name="pipeline">The fitted pipeline (its hash goes into the manifest).</param>
     /// <param name="directory">The cache directory to create.</param>
@@ -30,7 +37,14 @@ public sealed class EncodedCacheBuilder : IDisposable
     }
 
     /// <summary>Rows written so far.</summary>
-    public long RowCount => _writer.RowCount;
+    public long RowCount
+    {
+        get
+        {
+            FinishWrite();
+            return _writer.RowCount;
+        }
+    }
 
     /// <summary>Encodes and appends a chunk of rows.</summary>
     /// <exception cref="DataFormatException">A column is missing, a value cannot be parsed, or a label is not binary; the message names file, line and column.</exception>
@@ -50,12 +64,33 @@ public sealed class EncodedCacheBuilder : IDisposable
         var arrays = _pipeline.EncodeChunk(chunk, _groups);
         try
         {
-            _writer.Append(arrays.IdSpan, arrays.WeightSpan, arrays.Labels, arrays.Mask, arrays.Groups);
+            FinishWrite();
         }
-        finally
+        catch
         {
             arrays.Return();
+            throw;
         }
+
+        _write = Task.Run(() =>
+        {
+            try
+            {
+                _writer.Append(arrays.IdSpan, arrays.WeightSpan, arrays.Labels, arrays.Mask, arrays.Groups);
+            }
+            finally
+            {
+                arrays.Return();
+            }
+        });
+    }
+
+    /// <summary>Waits for the write in flight; its error (a full disk) is thrown here, as it is.</summary>
+    private void FinishWrite()
+    {
+        var write = _write;
+        _write = Task.CompletedTask;
+        write.GetAwaiter().GetResult();
     }
 
     /// <summary>Writes the manifest and moves the cache into place.</summary>
@@ -63,9 +98,22 @@ public sealed class EncodedCacheBuilder : IDisposable
     public EncodedCacheManifest Complete(IReadOnlyList<string> sources)
     {
         ArgumentNullException.ThrowIfNull(sources);
+        FinishWrite();
         return _writer.Complete(_groups?.Keys, sources.Select(SourceFileStamp.Of).ToArray());
     }
 
     /// <summary>Removes the partial cache unless <see cref="Complete"/> succeeded.</summary>
-    public void Dispose() => _writer.Dispose();
+    public void Dispose()
+    {
+        try
+        {
+            FinishWrite();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException or ArgumentException)
+        {
+            // Disposing after a failure: the error was (or is being) reported by Append or Complete.
+        }
+
+        _writer.Dispose();
+    }
 }

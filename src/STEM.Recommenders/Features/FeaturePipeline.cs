@@ -241,12 +241,24 @@ public sealed class FeaturePipeline
             }
         }
 
+        // Group ids are one sequential pass (a dictionary of keys in row order) that shares no state
+        // with the fields: it runs beside the blocks instead of after them.
+        GroupIndex? groupIndex = null;
+        Task<long[]>? groupTask = null;
+        if (Schema.GroupColumn is { } groupColumn && table.HasColumn(groupColumn))
+        {
+            groupIndex = sharedGroups ?? new GroupIndex();
+            var column = table.Column(groupColumn);
+            groupTask = n >= 4 * EncodeBlockRows ? Task.Run(() => groupIndex.Encode(column)) : Task.FromResult(groupIndex.Encode(column));
+        }
+
         try
         {
             RunParallel(blocks, EncodeBlock);
         }
         catch (DataFormatException)
         {
+            Settle(groupTask);
             for (var b = 0; b < blocks; b++)
             {
                 EncodeBlock(b);
@@ -254,23 +266,41 @@ public sealed class FeaturePipeline
 
             throw;
         }
+        catch
+        {
+            Settle(groupTask);
+            throw;
+        }
 
         float[]? labels = null, mask = null;
         if (requireLabels)
         {
-            (labels, mask) = EncodeLabels(table);
+            try
+            {
+                (labels, mask) = EncodeLabels(table);
+            }
+            catch
+            {
+                Settle(groupTask);
+                throw;
+            }
         }
 
-        long[]? groups = null;
-        List<string>? keys = null;
-        if (Schema.GroupColumn is { } groupColumn && table.HasColumn(groupColumn))
+        var groups = groupTask?.GetAwaiter().GetResult();
+        return new EncodedArrays(ids, weights, labels, mask, groups, groupIndex?.Keys, rent ? size : -1);
+    }
+
+    /// <summary>Waits for a task whose result is no longer wanted (another error is being reported).</summary>
+    private static void Settle(Task? task)
+    {
+        try
         {
-            var index = sharedGroups ?? new GroupIndex();
-            groups = index.Encode(table.Column(groupColumn));
-            keys = index.Keys;
+            task?.Wait();
         }
-
-        return new EncodedArrays(ids, weights, labels, mask, groups, keys, rent ? size : -1);
+        catch (AggregateException)
+        {
+            // The error already on its way is the one to report.
+        }
     }
 
     private (float[] Labels, float[]? Mask) EncodeLabels(DataTable table)
@@ -361,6 +391,9 @@ public sealed class FeaturePipeline
     /// <summary>One fitter per feature, fed chunk after chunk (a whole table is one chunk).</summary>
     private sealed class ChunkedFit
     {
+        /// <summary>Rows fitted by every field before the next rows: a block's joined side rows stay in L2.</summary>
+        private const int FitBlockRows = 4096;
+
         private readonly FeatureSchema _schema;
         private readonly FieldFitter[] _fitters;
         private long _rows;
@@ -385,7 +418,16 @@ public sealed class FeaturePipeline
             }
 
             _rows += chunk.RowCount;
-            RunParallel(_fitters.Length, i => _fitters[i].Add(chunk));
+
+            // Row blocks, each fitted by every field (fields in parallel): the columns of a joined
+            // side-table row are stored together (see CsvTableReader), so the fields of one block read
+            // side rows that are still in cache, where a whole chunk per field would miss on every
+            // row of every field.
+            for (var start = 0; start < chunk.RowCount; start += FitBlockRows)
+            {
+                var end = Math.Min(chunk.RowCount, start + FitBlockRows);
+                RunParallel(_fitters.Length, i => _fitters[i].Add(chunk, start, end));
+            }
         }
 
         public FeaturePipeline Finish()

@@ -121,8 +121,8 @@ internal abstract class FieldFitter
 {
     private object? _validatedStore;
 
-    /// <summary>Adds a chunk of training rows.</summary>
-    public abstract void Add(DataTable chunk);
+    /// <summary>Adds rows <paramref name="start"/> to <paramref name="end"/> (exclusive) of a chunk of training rows; a chunk's rows arrive in order.</summary>
+    public abstract void Add(DataTable chunk, int start, int end);
 
     /// <summary>The fitted encoder, once every chunk was added.</summary>
     public abstract FieldEncoder Finish();
@@ -174,7 +174,7 @@ internal sealed class CategoricalEncoder : FieldEncoder
         private readonly Dictionary<string, int> _counts = new(StringComparer.Ordinal);
         private readonly CodeCounts _byCode = new();
 
-        public override void Add(DataTable chunk)
+        public override void Add(DataTable chunk, int start, int end)
         {
             var column = chunk.Column(spec.SourceColumn);
             if (spec.Transform is not null)
@@ -186,11 +186,11 @@ internal sealed class CategoricalEncoder : FieldEncoder
             {
                 // Count codes, not strings, and turn the counts into values once per store. A value is
                 // still validated the first time a row reaches it, in row order, so errors are the same.
-                _byCode.Add(column, Flush, r => _ = Key(column, r, spec.Transform, spec.Name));
+                _byCode.Add(column, start, end, Flush, r => _ = Key(column, r, spec.Transform, spec.Name));
                 return;
             }
 
-            for (var r = 0; r < column.Count; r++)
+            for (var r = start; r < end; r++)
             {
                 // With hashing nothing is counted, but the transform's domain is still validated.
                 var key = Key(column, r, spec.Transform, spec.Name);
@@ -314,11 +314,11 @@ internal sealed class NumericEncoder : FieldEncoder
         private double _min = double.PositiveInfinity;
         private double _max = double.NegativeInfinity;
 
-        public override void Add(DataTable chunk)
+        public override void Add(DataTable chunk, int start, int end)
         {
             var column = chunk.Column(spec.SourceColumn);
             ValidateSideRows(chunk, [column], (c, r) => _ = Number(c[0], r, spec.Transform, spec.Name));
-            for (var r = 0; r < column.Count; r++)
+            for (var r = start; r < end; r++)
             {
                 if (Number(column, r, spec.Transform, spec.Name) is not { } v)
                 {
@@ -448,16 +448,16 @@ internal sealed class MultiValueEncoder : FieldEncoder
         private readonly Dictionary<string, int> _counts = new(StringComparer.Ordinal);
         private readonly CodeCounts _byCode = new();
 
-        public override void Add(DataTable chunk)
+        public override void Add(DataTable chunk, int start, int end)
         {
             var column = chunk.Column(spec.SourceColumn);
             if (column.SharesValues)
             {
-                _byCode.Add(column, Flush, static _ => { });
+                _byCode.Add(column, start, end, Flush, static _ => { });
                 return;
             }
 
-            for (var r = 0; r < column.Count; r++)
+            for (var r = start; r < end; r++)
             {
                 if (column[r] is { } raw)
                 {
