@@ -174,10 +174,13 @@ public static class OnnxExporter
     /// <summary>The modules of a model that no writer knows, for the error message.</summary>
     private static string UnknownModules(IMultiTaskModel model)
     {
-        var unknown = model.TorchModule.named_modules()
-            .Where(m => !ReferenceEquals(m.module, model.TorchModule)
-                && !m.module.named_children().Any()
-                && WriterRegistry.Module(m.module.GetType()) is null)
+        // Modules inside a module that has a writer are that writer's business (its parameter lists, its own children).
+        var modules = model.TorchModule.named_modules().Where(m => !ReferenceEquals(m.module, model.TorchModule)).ToArray();
+        var known = modules.Where(m => WriterRegistry.Module(m.module.GetType()) is not null).Select(m => m.name + ".").ToArray();
+        var unknown = modules
+            .Where(m => !m.module.named_children().Any()
+                && WriterRegistry.Module(m.module.GetType()) is null
+                && !known.Any(prefix => m.name.StartsWith(prefix, StringComparison.Ordinal)))
             .Select(m => $"{m.module.GetType().Name} (at '{m.name}')")
             .Distinct()
             .ToArray();
