@@ -18,6 +18,9 @@ internal static class WriterRegistry
         new AfTbGateWriter(),
         new TaskTowerWriter(),
         new LinearWriter(),
+        new MlpWriter(),
+        new MlpBlockWriter(),
+        new BatchNorm1dWriter(),
     }.ToDictionary(w => w.ModuleType);
 
     private static readonly Dictionary<Type, IOnnxModelWriter> Models = new IOnnxModelWriter[]
