@@ -4,7 +4,7 @@ using STEM.Recommenders.Onnx.Pipeline;
 namespace STEM.Recommenders.Onnx.Serving;
 
 /// <summary>What an exported model's metadata says about it, checked when it is loaded.</summary>
-internal sealed record OnnxModelInfo(string ModelName, IReadOnlyList<string> TaskNames, IReadOnlyList<string> InputColumns, string PipelineHash, OnnxInputs Inputs, IReadOnlyList<RawInput> RawInputs)
+internal sealed record OnnxModelInfo(string ModelName, string LibraryVersion, IReadOnlyList<string> TaskNames, IReadOnlyList<string> InputColumns, string PipelineHash, OnnxInputs Inputs, IReadOnlyList<RawInput> RawInputs)
 {
     /// <exception cref="InvalidDataException">A key is missing or malformed, or the format version is another; the message names the file and the key.</exception>
     public static OnnxModelInfo Read(string path, IReadOnlyDictionary<string, string> metadata)
@@ -50,6 +50,6 @@ internal sealed record OnnxModelInfo(string ModelName, IReadOnlyList<string> Tas
             }
         }
 
-        return new OnnxModelInfo(Get(OnnxNames.ModelKey), Json<string[]>(OnnxNames.TasksKey), Json<string[]>(OnnxNames.InputColumnsKey), Get(OnnxNames.PipelineHashKey), inputs, raw);
+        return new OnnxModelInfo(Get(OnnxNames.ModelKey), Get(OnnxNames.LibraryVersionKey), Json<string[]>(OnnxNames.TasksKey), Json<string[]>(OnnxNames.InputColumnsKey), Get(OnnxNames.PipelineHashKey), inputs, raw);
     }
 }

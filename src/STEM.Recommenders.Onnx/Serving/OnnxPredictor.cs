@@ -65,6 +65,9 @@ public sealed class OnnxPredictor : IDisposable
     /// <summary>The model's catalog name.</summary>
     public string ModelName => _info.ModelName;
 
+    /// <summary>The version of STEM.Recommenders that exported the model.</summary>
+    public string LibraryVersion => _info.LibraryVersion;
+
     /// <summary>Task names, in output order.</summary>
     public IReadOnlyList<string> TaskNames => _info.TaskNames;
 
