@@ -48,7 +48,7 @@ internal static class RawInputEncoder
                 continue;
             }
 
-            var column1 = new string[n];
+            var cellsOfRow = new string[n];
             for (var r = 0; r < n; r++)
             {
                 var raw = column[r];
@@ -57,10 +57,10 @@ internal static class RawInputEncoder
                     Check(column, r, raw, input);
                 }
 
-                column1[r] = raw ?? string.Empty;
+                cellsOfRow[r] = raw ?? string.Empty;
             }
 
-            values.Add(NamedOnnxValue.CreateFromTensor(input.Column, new DenseTensor<string>(column1, [n])));
+            values.Add(NamedOnnxValue.CreateFromTensor(input.Column, new DenseTensor<string>(cellsOfRow, [n])));
         }
 
         return values;
