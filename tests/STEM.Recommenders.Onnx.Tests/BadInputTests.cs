@@ -42,6 +42,25 @@ public sealed class BadInputTests(SampleData sample) : IDisposable
     }
 
     [Fact]
+    public void A_model_of_another_export_format_or_without_the_librarys_metadata_is_refused()
+    {
+        using var artifact = TestModels.Artifact("esmm", sample.Pipeline);
+        var export = OnnxExporter.Export(artifact, _directory);
+        var model = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(export.ModelPath));
+        var newer = model.Clone();
+        newer.MetadataProps.Single(p => p.Key == OnnxNames.FormatVersionKey).Value = "99";
+        var foreign = model.Clone();
+        foreign.MetadataProps.Clear();
+        var newerPath = Path.Combine(_directory, "newer.onnx");
+        var foreignPath = Path.Combine(_directory, "foreign.onnx");
+        File.WriteAllBytes(newerPath, Google.Protobuf.MessageExtensions.ToByteArray(newer));
+        File.WriteAllBytes(foreignPath, Google.Protobuf.MessageExtensions.ToByteArray(foreign));
+
+        ((Action)(() => new OnnxPredictor(newerPath).Dispose())).Should().Throw<InvalidDataException>().WithMessage($"{newerPath}: ONNX export format version 99 is not supported (this library reads version 1)");
+        ((Action)(() => new OnnxPredictor(foreignPath).Dispose())).Should().Throw<InvalidDataException>().WithMessage($"{foreignPath}: not an ONNX model exported by STEM.Recommenders (metadata 'stem.*' is missing)");
+    }
+
+    [Fact]
     public void Files_that_are_not_exported_models_are_named()
     {
         var garbage = Path.Combine(_directory, "model.onnx");
