@@ -49,6 +49,8 @@ public sealed class DenseVectorTests : IDisposable
         using var onnx = new OnnxPredictor(export.ModelPath);
 
         ParityTests.AssertClose(predictor.PredictTable(table), onnx.PredictTable(table), "stem-net with a dense vector");
+        var partial = () => onnx.Predict(new Dictionary<string, string?> { ["v0"] = "1", ["v1"] = null, ["v2"] = "2", ["minute"] = "61", ["city"] = "rome" });
+        partial.Should().Throw<DataFormatException>().WithMessage("*dense vector 'vector' has 1 of 3 components missing*");
     }
 
     public void Dispose() => TestPaths.Delete(_directory);

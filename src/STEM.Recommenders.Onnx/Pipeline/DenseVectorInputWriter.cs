@@ -9,7 +9,7 @@ namespace STEM.Recommenders.Onnx.Pipeline;
 /// <summary>
 /// A dense vector: D numeric component inputs; slot j weighs row j by the standardised component,
 /// slot D is the "no vector" row (weight 1 when every component is missing). A vector with some
-/// components missing is an error the predictor reports before the graph runs.
+/// components missing is an error OnnxPredictor reports before the graph runs (the graph reads it as absent).
 /// </summary>
 internal sealed class DenseVectorInputWriter : IFeatureInputWriter
 {
@@ -25,7 +25,7 @@ internal sealed class DenseVectorInputWriter : IFeatureInputWriter
         var missing = new List<string>();
         foreach (var column in spec.Columns)
         {
-            var raw = columns.Value(column, numeric: true);
+            var raw = columns.Value(column, numeric: true, vector: spec.Name);
             var absent = Missing(graph, raw);
             values.Add(Column(graph, Parse(graph, raw, absent)));
             missing.Add(Column(graph, Cast(graph, absent, TensorProto.Types.DataType.Int64)));

@@ -15,7 +15,7 @@ internal sealed class RawColumns(OnnxGraph graph)
     public IReadOnlyCollection<RawInput> Inputs => _inputs.Values;
 
     /// <summary>A [B] string input.</summary>
-    public string Value(string column, bool numeric = false, double? log2Scale = null) => Add(new RawInput(column, RawInputKind.Value, 1, null, numeric, log2Scale));
+    public string Value(string column, bool numeric = false, double? log2Scale = null, string? vector = null) => Add(new RawInput(column, RawInputKind.Value, 1, null, numeric, log2Scale, vector));
 
     /// <summary>A [B, maxLength] string input of pre-split values.</summary>
     public string Values(string column, int maxLength, string separator) => Add(new RawInput(column, RawInputKind.Values, maxLength, separator, false, null));
@@ -30,7 +30,7 @@ internal sealed class RawColumns(OnnxGraph graph)
             }
 
             // Several fields read one column: it is validated for every one of them.
-            _inputs[input.Column] = known with { Numeric = known.Numeric || input.Numeric, Log2Scale = known.Log2Scale ?? input.Log2Scale };
+            _inputs[input.Column] = known with { Numeric = known.Numeric || input.Numeric, Log2Scale = known.Log2Scale ?? input.Log2Scale, Vector = known.Vector ?? input.Vector };
             return input.Column;
         }
 
@@ -55,7 +55,8 @@ internal sealed class RawColumns(OnnxGraph graph)
 /// <param name="Separator">The separator the pipeline splits a cell on (a list input).</param>
 /// <param name="Numeric">Whether the value must be a finite number (or empty for missing).</param>
 /// <param name="Log2Scale">The scale s of a floor(log2(x·s + 1)) transform, whose domain is x·s + 1 &gt; 0.</param>
-internal sealed record RawInput(string Column, RawInputKind Kind, int MaxLength, string? Separator, bool Numeric, double? Log2Scale);
+/// <param name="Vector">The dense vector this column is a component of (its components are all present or all missing), or null.</param>
+internal sealed record RawInput(string Column, RawInputKind Kind, int MaxLength, string? Separator, bool Numeric, double? Log2Scale, string? Vector = null);
 
 /// <summary>The shapes a raw input takes.</summary>
 internal enum RawInputKind

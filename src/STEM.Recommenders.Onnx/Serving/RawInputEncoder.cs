@@ -63,7 +63,26 @@ internal static class RawInputEncoder
             values.Add(NamedOnnxValue.CreateFromTensor(input.Column, new DenseTensor<string>(cellsOfRow, [n])));
         }
 
+        CheckVectors(inputs, table);
         return values;
+    }
+
+    /// <summary>A dense vector is complete or absent, as the pipeline requires.</summary>
+    private static void CheckVectors(IReadOnlyList<RawInput> inputs, DataTable table)
+    {
+        foreach (var vector in inputs.Where(i => i.Vector is not null).GroupBy(i => i.Vector!, StringComparer.Ordinal))
+        {
+            var components = vector.Select(i => table.Column(i.Column)).ToArray();
+            for (var r = 0; r < table.RowCount; r++)
+            {
+                var missing = components.Count(c => c[r] is null);
+                if (missing > 0 && missing < components.Length)
+                {
+                    var first = components.First(c => c[r] is null);
+                    throw new DataFormatException(first.LocationOf(r), $"dense vector '{vector.Key}' has {missing} of {components.Length} components missing (a vector is either complete or absent)");
+                }
+            }
+        }
     }
 
     private static void Check(DataColumn column, int row, string raw, RawInput input)
