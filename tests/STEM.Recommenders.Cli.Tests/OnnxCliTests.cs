@@ -25,8 +25,20 @@ public sealed class OnnxCliTests(TrainedModel trained) : IDisposable
         await Stem.SucceedAsync("predict", "--model", trained.Artifact, "--input", trained.DataCsv, "--output", torch, "--keep", "");
         await Stem.SucceedAsync("predict", "--backend", "onnx", "--model", export, "--input", trained.DataCsv, "--output", onnx, "--keep", "", "--threads", "1");
 
+        // The id-input graph: the rows are encoded with pipeline.json beside the model.
+        var idsExport = Path.Combine(_dir, "onnx-ids");
+        var ids = Path.Combine(_dir, "ids.csv");
+        (await Stem.SucceedAsync("export", trained.Artifact, "--format", "onnx", "--inputs", "ids", "-o", idsExport, "--json")).Json().GetProperty("inputs").GetString().Should().Be("ids");
+        Directory.EnumerateFiles(idsExport).Select(Path.GetFileName).Should().BeEquivalentTo(["model.onnx", "pipeline.json"]);
+        await Stem.SucceedAsync("predict", "--backend", "onnx", "--model", Path.Combine(idsExport, "model.onnx"), "--input", trained.DataCsv, "--output", ids, "--keep", "");
+
         var expected = File.ReadAllLines(torch);
-        var actual = File.ReadAllLines(onnx);
+        AssertSameScores(expected, File.ReadAllLines(ids));
+        AssertSameScores(expected, File.ReadAllLines(onnx));
+    }
+
+    private static void AssertSameScores(string[] expected, string[] actual)
+    {
         actual[0].Should().Be(expected[0]);
         actual.Should().HaveCount(expected.Length);
         for (var r = 1; r < expected.Length; r++)
