@@ -3,6 +3,7 @@
 //   dotnet run -c Release --project benchmarks/STEM.Recommenders.Benchmarks -- data  [options]
 //   dotnet run -c Release --project benchmarks/STEM.Recommenders.Benchmarks -- train [options]
 //   dotnet run -c Release --project benchmarks/STEM.Recommenders.Benchmarks -- pretrain [options]
+//   dotnet run -c Release --project benchmarks/STEM.Recommenders.Benchmarks -- serve [options]
 //   dotnet run -c Release --project benchmarks/STEM.Recommenders.Benchmarks -- micro [BenchmarkDotNet args]
 //
 // See benchmarks/README.md for what each command measures and prints.
@@ -37,6 +38,8 @@ try
             return LoaderCommand.Run(LoaderCommandOptions.Parse(rest, train: false));
         case "cache-train":
             return LoaderCommand.Run(LoaderCommandOptions.Parse(rest, train: true));
+        case "serve":
+            return await ServeCommand.RunAsync(ServeCommandOptions.Parse(rest)).ConfigureAwait(false);
         case "micro":
             return MicroCommand.Run(rest);
         default:

@@ -52,6 +52,13 @@ internal static class Usage
                  mean of the pretrained token embeddings. Prints accuracy (majority rate beside it)
                  and macro AUC, mean ± std over seeds.
 
+          serve  [--requests 2000] [--warmup 200] [--batches 256,8192] [--repeats 5] [--data DIR]
+                 Serving: TorchSharp Predictor vs OnnxPredictor (ONNX Runtime) on STEM-Net at paper
+                 sizes over the sample's pipeline: single-row latency p50/p99/p99.9 with 1 intra-op
+                 thread, rows/s with 2 concurrent callers, batched rows/s with 2 threads (as a
+                 fraction of the 2-thread float32 GEMM rate), memory per loaded model, and the copy
+                 bandwidth and GEMM rate the bounds use.
+
           micro  [--threads N] [BenchmarkDotNet arguments]
                  BenchmarkDotNet micro-benchmarks: ExpertPool vs a loop of separate experts, and one
                  forward+backward per 4096-row batch for every catalog model on a KuaiRand-like

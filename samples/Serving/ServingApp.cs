@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using STEM.Recommenders.Data;
 using STEM.Recommenders.Hosting;
-using STEM.Recommenders.Serving;
 
 namespace Serving;
 
@@ -22,25 +21,27 @@ public static class ServingApp
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = contentRoot ?? AppContext.BaseDirectory });
         builder.Services.AddStemRecommenders(builder.Configuration.GetSection("Stem"));
+        ScoringBackends.Add(builder.Services, builder.Configuration);
         builder.Services.AddProblemDetails();
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
 
-        // Load the artifact now: a wrong Stem:ArtifactPath fails at start, not on the first request.
-        _ = app.Services.GetRequiredService<Predictor>();
+        // Load the model now: a wrong Stem:ArtifactPath (or Serving:OnnxModelPath) fails at start, not on the first request.
+        _ = app.Services.GetRequiredService<IScoringBackend>();
 
-        app.MapGet("/health", (Predictor predictor) => new HealthResponse(
+        app.MapGet("/health", (IScoringBackend backend) => new HealthResponse(
             "ok",
-            predictor.Artifact.Metadata.ModelName,
-            predictor.TaskNames,
-            predictor.Artifact.Metadata.LibraryVersion,
-            predictor.Artifact.Metadata.CreatedUtc));
+            backend.Model,
+            backend.TaskNames,
+            backend.LibraryVersion,
+            backend.CreatedUtc,
+            backend.Name));
         app.MapPost("/score", ScoreAsync);
         return app;
     }
 
-    private static async Task<IResult> ScoreAsync(HttpRequest request, Predictor predictor, CancellationToken cancellationToken)
+    private static async Task<IResult> ScoreAsync(HttpRequest request, IScoringBackend predictor, CancellationToken cancellationToken)
     {
         if (!request.HasJsonContentType())
         {
@@ -128,4 +129,4 @@ public sealed record ScoreRequest(IReadOnlyList<Dictionary<string, JsonElement>?
 public sealed record ScoreResponse(IReadOnlyList<string> Tasks, IReadOnlyList<IReadOnlyDictionary<string, double>> Scores);
 
 /// <summary>The answer of <c>GET /health</c>.</summary>
-public sealed record HealthResponse(string Status, string Model, IReadOnlyList<string> Tasks, string LibraryVersion, DateTimeOffset ArtifactCreatedUtc);
+public sealed record HealthResponse(string Status, string Model, IReadOnlyList<string> Tasks, string LibraryVersion, DateTimeOffset? ArtifactCreatedUtc, string Backend);

@@ -37,11 +37,11 @@ public class ServingAppTests
         return path;
     });
 
-    private static async Task WithServer(Func<HttpClient, Task> test)
+    private static async Task WithServer(Func<HttpClient, Task> test, params string[] settings)
     {
         var artifact = await ArtifactPath.Value;
         await using var app = ServingApp.Build(
-            ["--urls=http://127.0.0.1:0", $"--Stem:ArtifactPath={artifact}", "--Logging:LogLevel:Default=Warning"],
+            ["--urls=http://127.0.0.1:0", $"--Stem:ArtifactPath={artifact}", "--Logging:LogLevel:Default=Warning", .. settings],
             TestPaths.SampleProject("Serving"));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await app.StartAsync(timeout.Token);
@@ -105,6 +105,39 @@ public class ServingAppTests
                 }
             }
         });
+    }
+
+    [Fact]
+    public async Task The_onnx_backend_chosen_by_configuration_scores_as_the_predictor()
+    {
+        using var predictor = await Predictor.LoadAsync(await ArtifactPath.Value);
+        var onnx = Path.Combine(TestPaths.TempDirectory(), "onnx");
+        STEM.Recommenders.Onnx.OnnxExporter.Export(predictor.Artifact, onnx);
+        var test = Splits.Value.Test;
+        var rows = Enumerable.Range(0, 6).Select(r => (IReadOnlyDictionary<string, string?>)Row(test, r * 89)).ToList();
+        var expected = predictor.PredictBatch(rows);
+
+        await WithServer(
+            async client =>
+            {
+                (await client.GetFromJsonAsync<HealthResponse>("/health"))!.Backend.Should().Be("onnx");
+                using var response = await client.PostAsJsonAsync("/score", new { rows = rows.Select(AsJson).ToArray() });
+
+                response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+                var body = (await response.Content.ReadFromJsonAsync<ScoreResponse>())!;
+                for (var r = 0; r < rows.Count; r++)
+                {
+                    foreach (var task in body.Tasks)
+                    {
+                        body.Scores[r][task].Should().BeApproximately(expected[r][task], 1e-5, $"row {r}, task {task}");
+                    }
+                }
+
+                using var bad = await client.PostAsJsonAsync("/score", new { rows = new[] { new Dictionary<string, object?> { ["hourmin"] = "noon" } } });
+                (await ExpectProblem(bad, HttpStatusCode.BadRequest)).Detail.Should().Contain("'noon' is not a number (column 'hourmin')");
+            },
+            "--Serving:Backend=onnx",
+            $"--Serving:OnnxModelPath={onnx}");
     }
 
     [Fact]

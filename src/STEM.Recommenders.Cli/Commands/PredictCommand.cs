@@ -18,6 +18,8 @@ internal static class PredictCommand
     public static Command Create(StemApp app)
     {
         var model = EvaluateCommand.ModelOption();
+        model.Description += " With --backend onnx: the directory stem export --format onnx wrote, or its model.onnx.";
+        var backend = ExportCommand.Choice("--backend", "What scores: torch (the TorchSharp model of the artifact, the default) or onnx (ONNX Runtime over an ONNX export given to --model).", PredictBackend.All, PredictBackend.Torch);
         var input = new Option<string[]>("--input", "-i")
         {
             Description = "Rows to score: CSV or TSV (optionally .gz) or Parquet files, directories (every data file under them, e.g. a partitioned dataset) or globs ('data/**/*.parquet'). Label columns are not needed.",
@@ -71,6 +73,7 @@ internal static class PredictCommand
         command.Options.Add(shard);
         command.Options.Add(format);
         command.Options.Add(overwrite);
+        command.Options.Add(backend);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var session = app.Open(parse);
@@ -86,6 +89,7 @@ internal static class PredictCommand
                 parse.GetValue(batchSize),
                 parse.GetValue(chunkRows),
                 DataFiles.Readers(),
+                parse.GetValue(backend)!,
                 cancellationToken);
             if (toDirectory)
             {
@@ -129,7 +133,7 @@ internal static class PredictCommand
                 scored = await ScoreAsync(run, predictor, sides, files[0].Path, (kept, scores) => ScoreSink.OpenAsync(format, stream, outputPath, kept, scores, run.CancellationToken)));
         }
 
-        run.Session.Info($"Scored {scored.Rows:N0} rows of {inputPath} with {predictor.Artifact.Metadata.ModelName}; wrote {(toStdout ? "stdout" : outputPath)}");
+        run.Session.Info($"Scored {scored.Rows:N0} rows of {inputPath} with {predictor.ModelName}; wrote {(toStdout ? "stdout" : outputPath)}");
         await run.Session.WriteJsonAsync(new PredictResult("predict", run.ModelPath, inputPath, toStdout ? "-" : outputPath, scored.Rows, predictor.TaskNames, ScoreColumns(predictor), scored.MeanProbability), run.CancellationToken);
         return ExitCodes.Success;
     }
@@ -191,13 +195,13 @@ internal static class PredictCommand
 
         var rows = results.Sum(r => r.Rows);
         var of = sharded ? $"Shard {shard}: scored {mine.Count} of {all.Count} input files" : $"Scored {all.Count} input files";
-        run.Session.Info($"{of} ({rows:N0} rows) with {predictor.Artifact.Metadata.ModelName}; wrote {outputDirectory}");
+        run.Session.Info($"{of} ({rows:N0} rows) with {predictor.ModelName}; wrote {outputDirectory}");
         await run.Session.WriteJsonAsync(new PredictDirectoryResult("predict", run.ModelPath, shard.ToString(), all.Count, outputDirectory, format.Name, rows, predictor.TaskNames, ScoreColumns(predictor), results), run.CancellationToken);
         return ExitCodes.Success;
     }
 
     /// <summary>Streams one input file through the model into the sink that <paramref name="open"/> opens once the kept columns are known.</summary>
-    private static async Task<Scored> ScoreAsync(Run run, Predictor predictor, IReadOnlyList<SideTable> sides, string inputPath, Func<IReadOnlyList<string>, IReadOnlyList<string>, Task<ScoreSink>> open)
+    private static async Task<Scored> ScoreAsync(Run run, IScorer predictor, IReadOnlyList<SideTable> sides, string inputPath, Func<IReadOnlyList<string>, IReadOnlyList<string>, Task<ScoreSink>> open)
     {
         var tasks = predictor.TaskNames;
         var scoreColumns = ScoreColumns(predictor);
@@ -248,15 +252,21 @@ internal static class PredictCommand
         return new Scored(rows, means);
     }
 
-    private static string[] ScoreColumns(Predictor predictor) => predictor.TaskNames.Select(t => ProbabilityPrefix + t).ToArray();
+    private static string[] ScoreColumns(IScorer predictor) => predictor.TaskNames.Select(t => ProbabilityPrefix + t).ToArray();
 
     /// <summary>What every scoring path of one invocation shares.</summary>
-    private sealed record Run(Session Session, string ModelPath, IReadOnlyList<JoinSpec> Joins, string[]? Keep, int BatchSize, int ChunkRows, TableReaderRegistry Readers, CancellationToken CancellationToken)
+    private sealed record Run(Session Session, string ModelPath, IReadOnlyList<JoinSpec> Joins, string[]? Keep, int BatchSize, int ChunkRows, TableReaderRegistry Readers, string Backend, CancellationToken CancellationToken)
     {
-        public async Task<Predictor> LoadAsync()
+        public async Task<IScorer> LoadAsync()
         {
+            // LibTorch is started for either backend: an id-input ONNX model encodes with the pipeline's tensors.
             var device = Session.StartRuntime();
-            return await Predictor.LoadAsync(ModelPath, device, new PredictorOptions { BatchSize = BatchSize }, CancellationToken);
+            if (Backend == PredictBackend.Onnx)
+            {
+                return PredictBackend.OpenOnnx(ModelPath, BatchSize, Session.Threads);
+            }
+
+            return PredictBackend.Wrap(await Predictor.LoadAsync(ModelPath, device, new PredictorOptions { BatchSize = BatchSize }, CancellationToken));
         }
     }
 

@@ -72,6 +72,9 @@ public sealed class AfTbGate : nn.Module<Tensor, Tensor, (Tensor Mixed, Tensor W
     /// <summary>For each expert, its owning task or -1.</summary>
     public IReadOnlyList<int> ExpertOwners { get; }
 
+    /// <summary>What the task gates read.</summary>
+    public GateInput GateInput => _gateInput;
+
     /// <summary>The stacked gate MLPs (task gates, then the shared gate).</summary>
     public StackedMlp Gates => gates;
 

@@ -81,6 +81,9 @@ public sealed class EmbeddingBank : nn.Module<FeatureBatch, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>The encoded fields the tables cover (exporters read the slot and row ranges from it).</summary>
+    public FeatureLayout Layout => _layout;
+
     /// <summary>Embedding width d.</summary>
     public int Dim { get; }
 

@@ -32,6 +32,12 @@ public sealed class MlpBlock : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>The activation after the linear layer (and batch norm).</summary>
+    public Activation Activation => _activation;
+
+    /// <summary>The batch norm after the linear layer, or <see langword="null"/>.</summary>
+    public BatchNorm1d? Norm => norm;
+
     /// <summary>The linear layer (weight [out, in], as in PyTorch).</summary>
     public Linear Linear => linear;
 

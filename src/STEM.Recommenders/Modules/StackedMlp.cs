@@ -89,6 +89,9 @@ public sealed class StackedMlp : nn.Module<Tensor, Tensor>
     /// <summary>Output width.</summary>
     public int OutputDim { get; }
 
+    /// <summary>The shape, activation, batch norm, dropout and precision the MLPs were built with (exporters read it).</summary>
+    public MlpOptions Options => _options;
+
     /// <summary>The dtype of the matrix products (bfloat16 under mixed precision, else float32).</summary>
     public ScalarType ComputeType => _options.Precision.ComputeType();
 

@@ -1,0 +1,219 @@
+using System.Diagnostics;
+using System.Globalization;
+using STEM.Recommenders.Data;
+using STEM.Recommenders.Datasets;
+using STEM.Recommenders.Features;
+using STEM.Recommenders.Models;
+using STEM.Recommenders.Onnx;
+using STEM.Recommenders.Onnx.Serving;
+using STEM.Recommenders.Runtime;
+using STEM.Recommenders.Serving;
+using static TorchSharp.torch;
+
+namespace STEM.Recommenders.Benchmarks;
+
+/// <summary>Options of the <c>serve</c> command.</summary>
+internal sealed record ServeCommandOptions(int Requests, int Warmup, IReadOnlyList<int> Batches, int BatchRepeats, string? Data)
+{
+    public static ServeCommandOptions Parse(string[] args)
+    {
+        var requests = 2000;
+        var warmup = 200;
+        IReadOnlyList<int> batches = [256, 8192];
+        var repeats = 5;
+        string? data = null;
+        var line = new CommandLine(args);
+        while (line.MoveNext())
+        {
+            switch (line.Current)
+            {
+                case "--requests": requests = line.PositiveInt(); break;
+                case "--warmup": warmup = line.NonNegativeInt(); break;
+                case "--batches": batches = line.Value().Split(',').Select(b => int.Parse(b, CultureInfo.InvariantCulture)).ToArray(); break;
+                case "--repeats": repeats = line.PositiveInt(); break;
+                case "--data": data = line.Value(); break;
+                default: throw line.Unknown();
+            }
+        }
+
+        return new ServeCommandOptions(requests, warmup, batches, repeats, data);
+    }
+}
+
+/// <summary>
+/// Serving: the TorchSharp Predictor against OnnxPredictor (ONNX Runtime) on STEM-Net at paper sizes
+/// (11 experts of [512, 512, 512], gates [128, 64], towers [128, 64], d = 16), untrained (latency
+/// does not depend on the weights), on the KuaiRand sample's pipeline. Single-row latency with one
+/// intra-op thread, two concurrent single-row callers, batched rows/s with two threads, memory per
+/// loaded model, and the machine's float32 GEMM rate and copy bandwidth for the bounds.
+/// </summary>
+internal static class ServeCommand
+{
+    public static async Task<int> RunAsync(ServeCommandOptions options)
+    {
+        TorchRuntime.Initialize(new TorchRuntimeOptions { Device = ComputeDevice.Cpu, Threads = 1 });
+        Console.WriteLine(BenchEnvironment.Describe());
+        var directory = options.Data ?? BenchEnvironment.SampleKuaiRandDirectory;
+        var splits = await KuaiRandPreset.LoadAsync(new KuaiRandOptions
+        {
+            LogPath = BenchEnvironment.Find(directory, "log"),
+            UserFeaturesPath = BenchEnvironment.Find(directory, "user"),
+            VideoFeaturesPath = BenchEnvironment.Find(directory, "video"),
+        }).ConfigureAwait(false);
+        var pipeline = FeaturePipeline.Fit(splits.Schema, splits.Train);
+        var rows = splits.Test;
+
+        var before = Rss();
+        manual_seed(1);
+        using var artifact = ModelArtifact.Create(new StemNet(pipeline.Layout, pipeline.TaskNames), pipeline);
+        var torchBytes = Rss() - before;
+        using var predictor = new Predictor(artifact);
+        var export = Path.Combine(Path.GetTempPath(), "stem-serve-bench-" + Guid.NewGuid().ToString("N"));
+        OnnxExporter.Export(artifact, export);
+        var denseBytes = artifact.Model.DenseParameters().Sum(p => p.NumberOfElements * 4L);
+        var flops = RowFlops(artifact.Model);
+        Console.WriteLine($"  model: stem-net paper sizes, {artifact.Model.TorchModule.parameters().Sum(p => p.NumberOfElements):N0} parameters, dense {denseBytes / 1e6:N1} MB float32 read per row, {flops / 1e6:N1} MFLOP per row; ONNX file {new FileInfo(Path.Combine(export, OnnxNames.ModelFile)).Length / 1e6:N1} MB");
+        Console.WriteLine($"  rows: {rows.RowCount:N0} test rows of {directory}");
+
+        var bandwidth = CopyBandwidth();
+        set_num_threads(1);
+        var gemm1 = GemmGflops();
+        set_num_threads(2);
+        var gemm2 = GemmGflops();
+        Console.WriteLine($"  copy bandwidth {bandwidth / 1e9:N1} GB/s (256 MiB array copy, read + write counted); float32 GEMM {gemm1:N1} GFLOP/s with 1 thread, {gemm2:N1} with 2 (1024^2 matmul, LibTorch)");
+        Console.WriteLine($"  bounds per row: weights read once {denseBytes / (bandwidth / 2) * 1e6:N0} µs at the read bandwidth (half the copy rate); compute {flops / (gemm1 * 1e9) * 1e6:N0} µs at the 1-thread GEMM rate");
+        Console.WriteLine();
+
+        set_num_threads(1);
+        var singles = Enumerable.Range(0, options.Requests + options.Warmup).Select(i => rows.Select([i % rows.RowCount])).ToArray();
+        var onnxBefore = Rss();
+        using var onnx1 = new OnnxPredictor(export, new OnnxPredictorOptions { IntraOpThreads = 1, InterOpThreads = 1 });
+        var onnxBytes = Rss() - onnxBefore;
+
+        Console.WriteLine("| measurement | TorchSharp Predictor | OnnxPredictor |");
+        Console.WriteLine("| --- | --- | --- |");
+        var torchLatency = Latencies(singles, options.Warmup, t => predictor.PredictTable(t));
+        var onnxLatency = Latencies(singles, options.Warmup, t => onnx1.PredictTable(t));
+        foreach (var q in new[] { 0.5, 0.99, 0.999 })
+        {
+            Console.WriteLine($"| batch 1, 1 thread, p{q * 100:0.#} | {Quantile(torchLatency, q):N0} µs | {Quantile(onnxLatency, q):N0} µs |");
+        }
+
+        Console.WriteLine($"| batch 1, 2 concurrent callers | {Concurrent(singles, options.Warmup, t => predictor.PredictTable(t)):N0} rows/s | {Concurrent(singles, options.Warmup, t => onnx1.PredictTable(t)):N0} rows/s |");
+
+        set_num_threads(2);
+        using var onnx2 = new OnnxPredictor(export, new OnnxPredictorOptions { IntraOpThreads = 2, InterOpThreads = 1, BatchSize = options.Batches.Max() });
+        using var torch2 = new Predictor(artifact, new PredictorOptions { BatchSize = options.Batches.Max() });
+        foreach (var batch in options.Batches)
+        {
+            var table = rows.Select(Enumerable.Range(0, batch).Select(i => i % rows.RowCount).ToArray());
+            var torchRate = Throughput(table, options.BatchRepeats, t => torch2.PredictTable(t));
+            var onnxRate = Throughput(table, options.BatchRepeats, t => onnx2.PredictTable(t));
+            Console.WriteLine($"| batch {batch}, 2 threads | {torchRate:N0} rows/s ({torchRate * flops / 1e9 / gemm2:P0} of GEMM) | {onnxRate:N0} rows/s ({onnxRate * flops / 1e9 / gemm2:P0} of GEMM) |");
+        }
+
+        Console.WriteLine($"| memory per loaded model (RSS growth) | {torchBytes / 1e6:N0} MB | {onnxBytes / 1e6:N0} MB |");
+        Console.WriteLine();
+        Console.WriteLine("Latency includes encoding the raw row (the pipeline for TorchSharp, the string tensors and checks for ONNX Runtime).");
+        Directory.Delete(export, recursive: true);
+        return 0;
+    }
+
+    private static double[] Latencies(DataTable[] singles, int warmup, Func<DataTable, float[]> score)
+    {
+        var micros = new double[singles.Length - warmup];
+        for (var i = 0; i < singles.Length; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            score(singles[i]);
+            if (i >= warmup)
+            {
+                micros[i - warmup] = clock.Elapsed.TotalMicroseconds;
+            }
+        }
+
+        return micros;
+    }
+
+    private static double Concurrent(DataTable[] singles, int warmup, Func<DataTable, float[]> score)
+    {
+        for (var i = 0; i < warmup; i++)
+        {
+            score(singles[i]);
+        }
+
+        var clock = Stopwatch.StartNew();
+        Parallel.For(warmup, singles.Length, new ParallelOptions { MaxDegreeOfParallelism = 2 }, i => score(singles[i]));
+        return (singles.Length - warmup) / clock.Elapsed.TotalSeconds;
+    }
+
+    private static double Throughput(DataTable table, int repeats, Func<DataTable, float[]> score)
+    {
+        score(table);
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < repeats; i++)
+        {
+            score(table);
+        }
+
+        return table.RowCount * (double)repeats / clock.Elapsed.TotalSeconds;
+    }
+
+    private static double Quantile(double[] values, double q)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+    }
+
+    /// <summary>2 · in · out per row for every stacked layer (experts, gates, towers): the matrix products.</summary>
+    private static double RowFlops(IMultiTaskModel model) =>
+        model.TorchModule.modules().OfType<STEM.Recommenders.Modules.StackedMlp>()
+            .Sum(m => Enumerable.Range(0, m.LayerCount).Sum(l => 2.0 * m.Weight(l).shape[0] * m.Weight(l).shape[1] * m.Weight(l).shape[2]));
+
+    private static double CopyBandwidth()
+    {
+        var source = new byte[256 << 20];
+        var target = new byte[source.Length];
+        Random.Shared.NextBytes(source);
+        source.AsSpan().CopyTo(target);
+        var best = double.MaxValue;
+        for (var i = 0; i < 5; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            source.AsSpan().CopyTo(target);
+            best = Math.Min(best, clock.Elapsed.TotalSeconds);
+        }
+
+        return 2.0 * source.Length / best;
+    }
+
+    private static double GemmGflops()
+    {
+        const int n = 1024;
+        using var scope = NewDisposeScope();
+        var a = randn(n, n);
+        var b = randn(n, n);
+        for (var i = 0; i < 3; i++)
+        {
+            matmul(a, b).Dispose();
+        }
+
+        const int runs = 10;
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < runs; i++)
+        {
+            matmul(a, b).Dispose();
+        }
+
+        return 2.0 * n * n * n * runs / clock.Elapsed.TotalSeconds / 1e9;
+    }
+
+    private static long Rss()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        using var process = Process.GetCurrentProcess();
+        process.Refresh();
+        return process.WorkingSet64;
+    }
+}

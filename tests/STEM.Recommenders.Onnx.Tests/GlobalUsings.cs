@@ -1,0 +1,3 @@
+global using FluentAssertions;
+global using STEM.Recommenders.Testing;
+global using Xunit;
