@@ -84,6 +84,7 @@ public sealed class DataColumn
     }
 
     /// <summary>The code of a row's value in <see cref="Store"/>; -1 when the row has no value.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal int CodeOf(int row)
     {
         var stored = _rowMap is null ? row : _rowMap[row];

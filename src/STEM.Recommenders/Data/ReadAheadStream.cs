@@ -74,15 +74,25 @@ internal sealed class ReadAheadStream : ReadOnlyStreamView
             {
                 var block = _free.TryDequeue(out var reused) ? reused : new byte[BlockSize];
                 var filled = 0;
-                while (filled < block.Length)
+                try
                 {
-                    var read = Inner.Read(block, filled, block.Length - filled);
-                    if (read == 0)
+                    while (filled < block.Length)
                     {
-                        break;
-                    }
+                        var read = Inner.Read(block, filled, block.Length - filled);
+                        if (read == 0)
+                        {
+                            break;
+                        }
 
-                    filled += read;
+                        filled += read;
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException && filled > 0)
+                {
+                    // The bytes before the error are the parser's to read first (a bad line there is
+                    // reported before the damaged stream, as without reading ahead).
+                    _ready.Add((block, filled), _stop.Token);
+                    throw;
                 }
 
                 if (filled == 0)

@@ -97,12 +97,58 @@ internal abstract class FieldEncoder
     protected static string? Key(DataColumn column, int row, ValueTransform? transform, string feature) =>
         transform is null ? column[row] : Number(column, row, transform, feature)?.ToString(CultureInfo.InvariantCulture);
 
-    protected static string[] BuildVocabulary(Dictionary<string, int> counts, int minCount) =>
-        counts.Where(kv => kv.Value >= minCount)
-            .OrderByDescending(kv => kv.Value)
-            .ThenBy(kv => kv.Key, StringComparer.Ordinal)
-            .Select(kv => kv.Key)
-            .ToArray();
+    /// <summary>The values seen at least <paramref name="minCount"/> times, most frequent first, ties in ordinal order.</summary>
+    /// <remarks>
+    /// Ties are ordered by each value's first eight UTF-16 code units, packed big-endian into two
+    /// 64-bit numbers, and by the strings only where those agree: a vocabulary of millions of ids,
+    /// most of them seen equally often, then sorts with few string comparisons (the sort was the
+    /// longest step at the end of a 10 M-row fit).
+    /// </remarks>
+    internal static string[] BuildVocabulary(Dictionary<string, int> counts, int minCount)
+    {
+        var entries = new VocabularyEntry[counts.Count];
+        var n = 0;
+        foreach (var (value, count) in counts)
+        {
+            if (count >= minCount)
+            {
+                entries[n++] = new VocabularyEntry(count, Prefix(value, 0), Prefix(value, 4), value);
+            }
+        }
+
+        var kept = entries.AsSpan(0, n);
+        kept.Sort(static (a, b) =>
+            a.Count != b.Count ? b.Count.CompareTo(a.Count)
+            : a.Head != b.Head ? a.Head.CompareTo(b.Head)
+            : a.Next != b.Next ? a.Next.CompareTo(b.Next)
+            : string.CompareOrdinal(a.Value, b.Value));
+        var vocabulary = new string[n];
+        for (var i = 0; i < n; i++)
+        {
+            vocabulary[i] = kept[i].Value;
+        }
+
+        return vocabulary;
+    }
+
+    /// <summary>
+    /// Four UTF-16 code units from <paramref name="start"/>, big-endian, padded with zeros: comparing
+    /// two such numbers orders the values as an ordinal comparison of those code units does (a value
+    /// that ends sooner sorts first, as a shorter string it begins does). Values equal in every
+    /// packed unit are compared as strings.
+    /// </summary>
+    private static ulong Prefix(string value, int start)
+    {
+        ulong key = 0;
+        for (var i = start; i < start + 4; i++)
+        {
+            key = (key << 16) | (i < value.Length ? value[i] : 0u);
+        }
+
+        return key;
+    }
+
+    private readonly record struct VocabularyEntry(int Count, ulong Head, ulong Next, string Value);
 
     protected static Dictionary<string, int> IndexOf(IReadOnlyList<string> vocabulary, int first)
     {
