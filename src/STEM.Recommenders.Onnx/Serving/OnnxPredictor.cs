@@ -1,9 +1,8 @@
-using System.Collections.Concurrent;
-using System.Reflection;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using STEM.Recommenders.Data;
 using STEM.Recommenders.Features;
+using STEM.Recommenders.Serving;
 using static TorchSharp.torch;
 
 namespace STEM.Recommenders.Onnx.Serving;
@@ -18,7 +17,6 @@ namespace STEM.Recommenders.Onnx.Serving;
 /// </summary>
 public sealed class OnnxPredictor : IDisposable
 {
-    private static readonly ConcurrentDictionary<Type, (string Column, Func<object, object?> Get)[]> Accessors = new();
     private readonly InferenceSession _session;
     private readonly OnnxModelInfo _info;
     private readonly FeaturePipeline? _pipeline;
@@ -92,8 +90,7 @@ public sealed class OnnxPredictor : IDisposable
     public IReadOnlyList<IReadOnlyDictionary<string, double>> PredictBatch(IReadOnlyList<IReadOnlyDictionary<string, string?>> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        var columns = InputColumns.Select(c => new KeyValuePair<string, string?[]>(c, rows.Select(r => r.TryGetValue(c, out var v) ? Missing(v) : null).ToArray())).ToArray();
-        return ToDictionaries(PredictTable(DataTable.FromColumns("request", columns)));
+        return ScoringRows.ToDictionaries(PredictTable(ScoringRows.FromDictionaries(InputColumns, rows)), TaskNames);
     }
 
     /// <summary>Scores typed rows: each public property whose name is an input column (ignoring case) supplies that column, formatted invariantly.</summary>
@@ -101,15 +98,7 @@ public sealed class OnnxPredictor : IDisposable
         where TRow : notnull
     {
         ArgumentNullException.ThrowIfNull(rows);
-        var accessors = Accessors.GetOrAdd(typeof(TRow), type => type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.CanRead && p.GetIndexParameters().Length == 0)
-            .Select(p => (p.Name, (Func<object, object?>)p.GetValue))
-            .ToArray());
-        var byName = accessors.ToDictionary(a => a.Column, a => a.Get, StringComparer.OrdinalIgnoreCase);
-        var columns = InputColumns.Select(c => new KeyValuePair<string, string?[]>(
-            c,
-            byName.TryGetValue(c, out var get) ? rows.Select(r => Format(get(r))).ToArray() : new string?[rows.Count])).ToArray();
-        return ToDictionaries(PredictTable(DataTable.FromColumns("request", columns)));
+        return ScoringRows.ToDictionaries(PredictTable(ScoringRows.FromObjects(InputColumns, rows)), TaskNames);
     }
 
     /// <summary>Scores every row of a table; returns probabilities row-major [N, T] (empty for a table of no rows).</summary>
@@ -225,32 +214,4 @@ public sealed class OnnxPredictor : IDisposable
 
         return values;
     }
-
-    private IReadOnlyDictionary<string, double>[] ToDictionaries(float[] probabilities)
-    {
-        var t = TaskNames.Count;
-        var rows = new IReadOnlyDictionary<string, double>[probabilities.Length / t];
-        for (var r = 0; r < rows.Length; r++)
-        {
-            var scores = new Dictionary<string, double>(t, StringComparer.Ordinal);
-            for (var k = 0; k < t; k++)
-            {
-                scores[TaskNames[k]] = probabilities[(r * t) + k];
-            }
-
-            rows[r] = scores;
-        }
-
-        return rows;
-    }
-
-    private static string? Missing(string? value) => string.IsNullOrEmpty(value) ? null : value;
-
-    private static string? Format(object? value) => value switch
-    {
-        null => null,
-        string s => Missing(s),
-        IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
-        _ => value.ToString(),
-    };
 }

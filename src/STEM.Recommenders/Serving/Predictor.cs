@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Reflection;
 using STEM.Recommenders.Data;
 using STEM.Recommenders.Features;
 using STEM.Recommenders.Models;
@@ -16,7 +14,6 @@ namespace STEM.Recommenders.Serving;
 /// </summary>
 public sealed class Predictor : IDisposable
 {
-    private static readonly ConcurrentDictionary<Type, (string Column, Func<object, object?> Get)[]> Accessors = new();
     private readonly ModelArtifact _artifact;
     private readonly PredictorOptions _options;
     private readonly string[] _columns;
@@ -76,8 +73,7 @@ public sealed class Predictor : IDisposable
     public IReadOnlyList<IReadOnlyDictionary<string, double>> PredictBatch(IReadOnlyList<IReadOnlyDictionary<string, string?>> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        var columns = _columns.Select(c => new KeyValuePair<string, string?[]>(c, rows.Select(r => r.TryGetValue(c, out var v) ? Missing(v) : null).ToArray())).ToArray();
-        return ToDictionaries(PredictTable(DataTable.FromColumns("request", columns)));
+        return ScoringRows.ToDictionaries(PredictTable(ScoringRows.FromDictionaries(_columns, rows)), TaskNames);
     }
 
     /// <summary>
@@ -88,15 +84,7 @@ public sealed class Predictor : IDisposable
         where TRow : notnull
     {
         ArgumentNullException.ThrowIfNull(rows);
-        var accessors = Accessors.GetOrAdd(typeof(TRow), type => type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.CanRead && p.GetIndexParameters().Length == 0)
-            .Select(p => (p.Name, (Func<object, object?>)p.GetValue))
-            .ToArray());
-        var byName = accessors.ToDictionary(a => a.Column, a => a.Get, StringComparer.OrdinalIgnoreCase);
-        var columns = _columns.Select(c => new KeyValuePair<string, string?[]>(
-            c,
-            byName.TryGetValue(c, out var get) ? rows.Select(r => Format(get(r))).ToArray() : new string?[rows.Count])).ToArray();
-        return ToDictionaries(PredictTable(DataTable.FromColumns("request", columns)));
+        return ScoringRows.ToDictionaries(PredictTable(ScoringRows.FromObjects(_columns, rows)), TaskNames);
     }
 
     /// <summary>Scores every row of a table; returns probabilities row-major [N, T].</summary>
@@ -136,33 +124,4 @@ public sealed class Predictor : IDisposable
             _artifact.Dispose();
         }
     }
-
-    private IReadOnlyDictionary<string, double>[] ToDictionaries(float[] probabilities)
-    {
-        var t = TaskNames.Count;
-        var rows = new IReadOnlyDictionary<string, double>[probabilities.Length / t];
-        for (var r = 0; r < rows.Length; r++)
-        {
-            var scores = new Dictionary<string, double>(t, StringComparer.Ordinal);
-            for (var k = 0; k < t; k++)
-            {
-                scores[TaskNames[k]] = probabilities[(r * t) + k];
-            }
-
-            rows[r] = scores;
-        }
-
-        return rows;
-    }
-
-    // An empty string is a missing value, as an empty CSV field is (the CSV reader yields null for it).
-    private static string? Missing(string? value) => string.IsNullOrEmpty(value) ? null : value;
-
-    private static string? Format(object? value) => value switch
-    {
-        null => null,
-        string s => Missing(s),
-        IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
-        _ => value.ToString(),
-    };
 }
