@@ -131,4 +131,26 @@ internal static class BenchEnvironment
 
         throw new DirectoryNotFoundException("STEM.Recommenders.sln was not found above the working directory or the executable; run from inside the repository.");
     }
+
+    /// <summary>A rough dense float32 GEMM rate of this machine at the current thread count, for scale.</summary>
+    public static double GemmGflops()
+    {
+        const int n = 1024;
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var a = TorchSharp.torch.randn(n, n);
+        var b = TorchSharp.torch.randn(n, n);
+        for (var i = 0; i < 3; i++)
+        {
+            TorchSharp.torch.matmul(a, b).Dispose();
+        }
+
+        const int runs = 10;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < runs; i++)
+        {
+            TorchSharp.torch.matmul(a, b).Dispose();
+        }
+
+        return 2.0 * n * n * n * runs / clock.Elapsed.TotalSeconds / 1e9;
+    }
 }

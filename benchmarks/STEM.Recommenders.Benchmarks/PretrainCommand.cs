@@ -36,7 +36,7 @@ internal static class PretrainCommand
 
         Console.WriteLine($"  data: {description}; {train.Count:N0} training users with two views (views {sequences.Views}, max length {sequences.MaxLength}, {sequences.MaxTokensPerItem} tokens per item), {splits.Vocabulary.Count:N0} tokens");
         Console.WriteLine($"  batch {batch} user pairs (2 x {batch} sequences per forward), {options.Warmup} warm-up + {options.Repeat} x {options.Steps} timed steps, median of the repeats");
-        Console.WriteLine($"  GEMM reference: {GemmGflops():N1} GFLOP/s (float32 1024x1024 matmul, same threads)");
+        Console.WriteLine($"  GEMM reference: {BenchEnvironment.GemmGflops():N1} GFLOP/s (float32 1024x1024 matmul, same threads)");
         Console.WriteLine();
 
         var resets = BenchEnvironment.TryResetPeakWorkingSet();
@@ -154,27 +154,6 @@ internal static class PretrainCommand
         return (events, SequenceOptions.KuaiRand, $"{log} + {Path.GetFileName(videos)}, days {TrainingDays[0]}..{TrainingDays[^1]}, {events.RowCount:N0} events");
     }
 
-    /// <summary>A rough dense float32 GEMM rate of this machine at the current thread count, for scale.</summary>
-    private static double GemmGflops()
-    {
-        const int n = 1024;
-        using var scope = NewDisposeScope();
-        var a = randn(n, n);
-        var b = randn(n, n);
-        for (var i = 0; i < 3; i++)
-        {
-            matmul(a, b).Dispose();
-        }
-
-        const int runs = 10;
-        var clock = Stopwatch.StartNew();
-        for (var i = 0; i < runs; i++)
-        {
-            matmul(a, b).Dispose();
-        }
-
-        return 2.0 * n * n * n * runs / clock.Elapsed.TotalSeconds / 1e9;
-    }
 
     private static double Median(double[] values)
     {

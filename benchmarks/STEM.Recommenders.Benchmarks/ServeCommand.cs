@@ -77,9 +77,9 @@ internal static class ServeCommand
 
         var bandwidth = CopyBandwidth();
         set_num_threads(1);
-        var gemm1 = GemmGflops();
+        var gemm1 = BenchEnvironment.GemmGflops();
         set_num_threads(2);
-        var gemm2 = GemmGflops();
+        var gemm2 = BenchEnvironment.GemmGflops();
         Console.WriteLine($"  copy bandwidth {bandwidth / 1e9:N1} GB/s (256 MiB array copy, read + write counted); float32 GEMM {gemm1:N1} GFLOP/s with 1 thread, {gemm2:N1} with 2 (1024^2 matmul, LibTorch)");
         Console.WriteLine($"  bounds per row: weights read once {denseBytes / (bandwidth / 2) * 1e6:N0} µs at the read bandwidth (half the copy rate); compute {flops / (gemm1 * 1e9) * 1e6:N0} µs at the 1-thread GEMM rate");
         Console.WriteLine();
@@ -187,26 +187,6 @@ internal static class ServeCommand
         return 2.0 * source.Length / best;
     }
 
-    private static double GemmGflops()
-    {
-        const int n = 1024;
-        using var scope = NewDisposeScope();
-        var a = randn(n, n);
-        var b = randn(n, n);
-        for (var i = 0; i < 3; i++)
-        {
-            matmul(a, b).Dispose();
-        }
-
-        const int runs = 10;
-        var clock = Stopwatch.StartNew();
-        for (var i = 0; i < runs; i++)
-        {
-            matmul(a, b).Dispose();
-        }
-
-        return 2.0 * n * n * n * runs / clock.Elapsed.TotalSeconds / 1e9;
-    }
 
     private static long Rss()
     {
