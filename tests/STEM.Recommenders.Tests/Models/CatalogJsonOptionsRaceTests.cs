@@ -28,6 +28,11 @@ public class CatalogJsonOptionsRaceTests
         {
             var options = new JsonSerializerOptions();
             builtAt.Add(options, ModelCatalog.Version);
+
+            // Building takes a while and gives up the core (as building the real contracts does), so
+            // that an implementation publishing the version apart from the settings leaves a window
+            // that the other readers run in, even on a machine with fewer free cores than threads.
+            Thread.Sleep(1);
             return options;
         });
 
@@ -72,7 +77,7 @@ public class CatalogJsonOptionsRaceTests
         try
         {
             start.SignalAndWait();
-            while (changes < 50_000 && clock.Elapsed < TimeSpan.FromSeconds(3) && Volatile.Read(ref stop) == 0)
+            while (changes < 5_000 && clock.Elapsed < TimeSpan.FromSeconds(3) && Volatile.Read(ref stop) == 0)
             {
                 if (changes % 2 == 0)
                 {
@@ -102,7 +107,7 @@ public class CatalogJsonOptionsRaceTests
         }
 
         violations.Should().BeEmpty($"{changes} catalog changes were read {Volatile.Read(ref reads)} times by {readers} threads");
-        changes.Should().BeGreaterThan(1_000, "the window must be hit many times for the test to mean anything");
+        changes.Should().BeGreaterThan(100, "the window must be hit many times for the test to mean anything");
 
         // And the real contract of what is cached now knows the catalog as it is (the probe is gone).
         settings.Current.GetTypeInfo(typeof(ModelOptions)).PolymorphismOptions!.DerivedTypes
