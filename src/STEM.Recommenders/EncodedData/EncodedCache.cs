@@ -28,7 +28,7 @@ public sealed class EncodedCache : IBatchSource, IDisposable
         Manifest = manifest;
         Device = device;
         WindowShards = windowShards;
-        Layout = new FeatureLayout(manifest.Fields.Select(f => (f.Name, f.Rows, f.SlotCount, f.TaskSpecific)));
+        Layout = new FeatureLayout(manifest.Fields.Select(f => (f.Name, f.Rows, f.SlotCount, f.TaskSpecific, f.VocabularyHash)));
         _shardStarts = new long[manifest.Shards.Count + 1];
         for (var i = 0; i < manifest.Shards.Count; i++)
         {

@@ -12,6 +12,17 @@ public sealed class FeatureLayout
     /// <summary>Builds a layout from per-field row and slot counts, in the given order.</summary>
     /// <param name="fields">Name, rows, slots and task-specific flag of each field.</param>
     public FeatureLayout(IEnumerable<(string Name, long Rows, int Slots, bool TaskSpecific)> fields)
+        : this((fields ?? throw new ArgumentNullException(nameof(fields))).Select(f => (f.Name, f.Rows, f.Slots, f.TaskSpecific, (string?)null)))
+    {
+    }
+
+    /// <summary>
+    /// Builds a layout from per-field row and slot counts and vocabulary hashes, in the given order.
+    /// A pipeline passes the hash of what its ids stand for (see <see cref="FieldLayout.VocabularyHash"/>),
+    /// so that layouts with equal counts but different vocabularies are told apart.
+    /// </summary>
+    /// <param name="fields">Name, rows, slots, task-specific flag and vocabulary hash (null when unknown) of each field.</param>
+    public FeatureLayout(IEnumerable<(string Name, long Rows, int Slots, bool TaskSpecific, string? VocabularyHash)> fields)
     {
         ArgumentNullException.ThrowIfNull(fields);
         var all = fields.ToArray();
@@ -28,13 +39,13 @@ public sealed class FeatureLayout
         var slot = 0;
         for (var i = 0; i < ordered.Length; i++)
         {
-            var (name, rows, slots, taskSpecific) = ordered[i];
+            var (name, rows, slots, taskSpecific, vocabularyHash) = ordered[i];
             if (rows < 1 || slots < 1)
             {
                 throw new ArgumentException($"Field '{name}' needs at least one row and one slot.", nameof(fields));
             }
 
-            list.Add(new FieldLayout(name, taskSpecific, offset, rows, slot, slots));
+            list.Add(new FieldLayout(name, taskSpecific, offset, rows, slot, slots) { VocabularyHash = vocabularyHash });
             for (var s = 0; s < slots; s++)
             {
                 slotToField.Add(i);
@@ -87,21 +98,28 @@ public sealed class FeatureLayout
     public bool HasPooledFields => SlotCount != FieldCount;
 
     /// <summary>
-    /// The first field in which two layouts differ (name, task-specific flag, rows or slots, in order),
-    /// described for an error message; <see langword="null"/> when they are the same layout. Equal
-    /// totals are not enough: two pipelines with the same row and slot counts can still give a
-    /// field's ids another meaning.
+    /// The first field in which two layouts differ (name, task-specific flag, rows, slots or
+    /// vocabulary hash, in order), described for an error message; <see langword="null"/> when they
+    /// are the same layout. Equal totals are not enough: two pipelines with the same row and slot
+    /// counts can still give a field's ids another meaning. Vocabulary hashes are compared when both
+    /// layouts have one for the field (a layout built from counts alone, or read from an older cache,
+    /// has none).
     /// </summary>
     internal string? DifferenceFrom(FeatureLayout other, string mine, string theirs)
     {
-        static string Describe(FieldLayout f) => $"'{f.Name}' ({(f.TaskSpecific ? "task-specific" : "shared")}, {f.Rows} rows, {f.SlotCount} slots)";
         for (var i = 0; i < Math.Max(FieldCount, other.FieldCount); i++)
         {
             var a = i < FieldCount ? Fields[i] : null;
             var b = i < other.FieldCount ? other.Fields[i] : null;
-            if (a != b)
+            if (a is null || b is null || !a.SameShape(b))
             {
-                return $"field {i} is {(a is null ? "absent" : Describe(a))} in {mine} but {(b is null ? "absent" : Describe(b))} in {theirs}";
+                return $"field {i} is {a?.Describe() ?? "absent"} in {mine} but {b?.Describe() ?? "absent"} in {theirs}";
+            }
+
+            if (a.VocabularyHash is not null && b.VocabularyHash is not null
+                && !string.Equals(a.VocabularyHash, b.VocabularyHash, StringComparison.Ordinal))
+            {
+                return $"field {i} '{a.Name}' has {a.Rows} rows in both but another vocabulary: hash {a.VocabularyHash} in {mine}, {b.VocabularyHash} in {theirs} (the same ids stand for other values)";
             }
         }
 
@@ -116,4 +134,21 @@ public sealed class FeatureLayout
 /// <param name="Rows">Number of ids (embedding rows).</param>
 /// <param name="FirstSlot">First column of the id matrix.</param>
 /// <param name="SlotCount">Number of columns of the id matrix.</param>
-public sealed record FieldLayout(string Name, bool TaskSpecific, long Offset, long Rows, int FirstSlot, int SlotCount);
+public sealed record FieldLayout(string Name, bool TaskSpecific, long Offset, long Rows, int FirstSlot, int SlotCount)
+{
+    /// <summary>
+    /// A hash of what the field's ids stand for (its vocabulary in index order, or its bucket
+    /// boundaries), written by the pipeline that fitted it; <see langword="null"/> when the layout
+    /// was built from counts alone (<see cref="FeatureLayout.Categorical"/>, custom data), read from
+    /// a cache written before hashes were recorded, or the field's ids need no vocabulary (hashed,
+    /// plain numeric and dense-vector fields, whose rows and slots say everything).
+    /// </summary>
+    public string? VocabularyHash { get; init; }
+
+    internal bool SameShape(FieldLayout other) =>
+        string.Equals(Name, other.Name, StringComparison.Ordinal) && TaskSpecific == other.TaskSpecific
+        && Offset == other.Offset && Rows == other.Rows && FirstSlot == other.FirstSlot && SlotCount == other.SlotCount;
+
+    internal string Describe() =>
+        $"'{Name}' ({(TaskSpecific ? "task-specific" : "shared")}, {Rows} rows, {SlotCount} slots)";
+}

@@ -37,7 +37,7 @@ public sealed class FeaturePipeline
         Schema = schema;
         Fitted = fitted;
         _encoders = fitted.Select(FieldEncoder.FromFitted).ToArray();
-        Layout = new FeatureLayout(fitted.Select(f => (f.Spec.Name, f.Rows, f.Slots, f.Spec.TaskSpecific)));
+        Layout = new FeatureLayout(fitted.Select(f => (f.Spec.Name, f.Rows, f.Slots, f.Spec.TaskSpecific, VocabularyHash.Of(f))));
         var position = Layout.Fields.Select((f, i) => (f.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
         _slotOf = fitted.Select(f => position[f.Spec.Name]).ToArray();
     }
