@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text;
 using STEM.Recommenders.Data;
 using STEM.Recommenders.Features;
@@ -8,8 +7,8 @@ namespace STEM.Recommenders.Tests.Data;
 /// <summary>
 /// The reader's fast paths give what the general paths give: packed keys and the string dictionary
 /// one code per distinct value, quoted fields split on the fast path as the state machine splits
-/// them, whole-file tables stored row-major read like chunks, the read-ahead stream the source's
-/// bytes and errors, and the vocabulary order the ordinal order of the values.
+/// them, whole-file tables stored row-major read like chunks, and the vocabulary order the ordinal
+/// order of the values.
 /// </summary>
 public class FastPathTests
 {
@@ -118,56 +117,6 @@ public class FastPathTests
     }
 
     [Fact]
-    public void The_read_ahead_stream_gives_the_sources_bytes_then_its_error()
-    {
-        var bytes = new byte[3_500_000];
-        new Random(7).NextBytes(bytes);
-        using (var ahead = new ReadAheadStream(new MemoryStream(bytes)))
-        {
-            var copy = new MemoryStream();
-            var buffer = new byte[12_345];
-            int read;
-            while ((read = ahead.Read(buffer)) > 0)
-            {
-                copy.Write(buffer, 0, read);
-            }
-
-            copy.ToArray().Should().Equal(bytes);
-        }
-
-        using var failing = new ReadAheadStream(new FailingStream(2_500_000));
-        var sink = new byte[1 << 16];
-        long total = 0;
-        var act = () =>
-        {
-            int n;
-            while ((n = failing.Read(sink)) > 0)
-            {
-                total += n;
-            }
-        };
-
-        act.Should().Throw<InvalidDataException>().WithMessage("cut here");
-        total.Should().Be(2_500_000, "every byte before the error arrives first");
-    }
-
-    [Fact]
-    public async Task A_read_ahead_stream_disposed_early_stops_its_thread()
-    {
-        var gzip = new MemoryStream();
-        using (var z = new GZipStream(gzip, CompressionLevel.Fastest, leaveOpen: true))
-        {
-            z.Write(new byte[20_000_000]);
-        }
-
-        gzip.Position = 0;
-        var ahead = new ReadAheadStream(new GZipStream(gzip, CompressionMode.Decompress));
-        ahead.Read(new byte[10]).Should().Be(10);
-        var dispose = Task.Run(ahead.Dispose);
-        (await Task.WhenAny(dispose, Task.Delay(TimeSpan.FromSeconds(10)))).Should().BeSameAs(dispose);
-    }
-
-    [Fact]
     public void The_vocabulary_is_ordered_by_count_then_ordinally_as_string_comparison_orders_it()
     {
         var random = new Random(11);
@@ -183,42 +132,5 @@ public class FastPathTests
         var expected = counts.Where(kv => kv.Value >= 2).OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key).ToArray();
 
         FieldEncoder.BuildVocabulary(counts, minCount: 2).Should().Equal(expected);
-    }
-
-    private sealed class FailingStream(long length) : Stream
-    {
-        private long _position;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => _position; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            if (_position == length)
-            {
-                throw new InvalidDataException("cut here");
-            }
-
-            var n = (int)Math.Min(count, length - _position);
-            _position += n;
-            return n;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
