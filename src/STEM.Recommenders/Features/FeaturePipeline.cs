@@ -252,38 +252,32 @@ public sealed class FeaturePipeline
             groupTask = n >= 4 * EncodeBlockRows ? Task.Run(() => groupIndex.Encode(column)) : Task.FromResult(groupIndex.Encode(column));
         }
 
+        float[]? labels = null, mask = null;
         try
         {
-            RunParallel(blocks, EncodeBlock);
-        }
-        catch (DataFormatException)
-        {
-            Settle(groupTask);
-            for (var b = 0; b < blocks; b++)
+            try
             {
-                EncodeBlock(b);
+                RunParallel(blocks, EncodeBlock);
+            }
+            catch (DataFormatException)
+            {
+                for (var b = 0; b < blocks; b++)
+                {
+                    EncodeBlock(b);
+                }
+
+                throw;
             }
 
-            throw;
+            if (requireLabels)
+            {
+                (labels, mask) = EncodeLabels(table);
+            }
         }
         catch
         {
             Settle(groupTask);
             throw;
-        }
-
-        float[]? labels = null, mask = null;
-        if (requireLabels)
-        {
-            try
-            {
-                (labels, mask) = EncodeLabels(table);
-            }
-            catch
-            {
-                Settle(groupTask);
-                throw;
-            }
         }
 
         var groups = groupTask?.GetAwaiter().GetResult();
