@@ -51,7 +51,7 @@ internal static class TrainCommand
             var artifactPath = Path.Combine(directory, ExperimentRunner.ModelDirectory);
             if (session.ShowResults)
             {
-                session.Result($"{report.Model}: best epoch {report.BestEpoch}, {report.Steps:N0} steps, {report.SamplesPerSecond:N0} rows/s, {report.Parameters:N0} parameters, {report.TrainingTime:hh\\:mm\\:ss}");
+                session.Result($"{report.Model}: {(report.TaskBestEpochs is { } perTask ? "best epochs " + string.Join(", ", perTask.Select(p => $"{p.Key} {p.Value}")) : $"best epoch {report.BestEpoch}")}, {report.Steps:N0} steps, {report.SamplesPerSecond:N0} rows/s, {report.Parameters:N0} parameters, {report.TrainingTime:hh\\:mm\\:ss}");
                 session.WriteTable(Render.TrainingTable(session, report));
                 session.Result($"Artifact: {artifactPath}");
                 session.Result($"Reports:  {Path.Combine(directory, "metrics.json")}, {Path.Combine(directory, "report.md")}");

@@ -35,6 +35,14 @@ public sealed record SingleTaskOptions : ModelOptions
     /// <summary>Hidden units of each task's bottom. Default [512, 512, 512].</summary>
     public IReadOnlyList<int> BottomUnits { get; init; } = [512, 512, 512];
 
+    /// <summary>
+    /// Train one model per task (default true, the paper's protocol): each task's network is trained
+    /// on its own, early-stopped, scheduled and checkpointed on its own task's validation metric (the
+    /// trainer's monitor applied to that task). False trains the networks side by side under one
+    /// schedule on the monitor over all tasks.
+    /// </summary>
+    public bool TrainSeparately { get; init; } = true;
+
     /// <inheritdoc />
     public override void Validate()
     {

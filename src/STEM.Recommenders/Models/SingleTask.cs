@@ -9,11 +9,12 @@ namespace STEM.Recommenders.Models;
 
 /// <summary>
 /// The single-task baseline: one independent network per task (its own embeddings, bottom and
-/// tower — a one-task shared-bottom), trained side by side on the same pipeline. The networks share
-/// nothing, so each task's loss reaches only its own network; only the global gradient-norm clip and
-/// the schedule are common.
+/// tower — a one-task shared-bottom) on the same pipeline. By default
+/// (<see cref="SingleTaskOptions.TrainSeparately"/>) the trainer trains it as one model per task, each
+/// early-stopped and checkpointed on its own task's validation metric, as the STEM paper does; with
+/// that option off the networks train side by side and share the gradient clip and the schedule.
 /// </summary>
-public sealed class SingleTask : MultiTaskModel
+public sealed class SingleTask : MultiTaskModel, ITaskSeparableModel
 {
     /// <summary>The model's catalog name.</summary>
     public const string Name = "single-task";
@@ -41,6 +42,17 @@ public sealed class SingleTask : MultiTaskModel
         }
 
         RegisterComponents();
+    }
+
+    /// <inheritdoc />
+    public bool TrainsTasksSeparately => ((SingleTaskOptions)Options).TrainSeparately;
+
+    /// <inheritdoc />
+    public IMultiTaskModel TaskModel(int task)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(task);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(task, TaskNames.Count);
+        return networks[task];
     }
 
     /// <inheritdoc />

@@ -61,6 +61,25 @@ public sealed class MonitorMetric
             nameof(text));
     }
 
+    /// <summary>
+    /// The monitor of one task's own model when a model is trained as one model per task: the same
+    /// metric on that task ("mean_auc" and "auc:OTHER" become "auc:TASK").
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="text"/> is not a valid monitor for these tasks, or <paramref name="task"/> is not one of them.</exception>
+    public static string ForTask(string text, IReadOnlyList<string> taskNames, string task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        _ = Parse(text, taskNames);
+        if (!taskNames.Contains(task))
+        {
+            throw new ArgumentException($"Unknown task '{task}'; the tasks are {string.Join(", ", taskNames)}.", nameof(task));
+        }
+
+        var trimmed = text.Trim();
+        var kind = trimmed.StartsWith("mean_", StringComparison.OrdinalIgnoreCase) ? trimmed["mean_".Length..] : trimmed.Split(':', 2)[0];
+        return $"{kind.ToLowerInvariant()}:{task}";
+    }
+
     /// <summary>The monitored value in a report.</summary>
     public double Value(EvaluationReport report) => _value(report);
 

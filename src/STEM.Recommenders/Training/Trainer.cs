@@ -36,6 +36,14 @@ public sealed partial class Trainer
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
+    private Trainer(TrainerOptions options, Func<ILossWeighting> weighting, ILogger logger)
+    {
+        _options = options;
+        _options.Validate();
+        _weighting = weighting;
+        _logger = logger;
+    }
+
     /// <summary>The settings.</summary>
     public TrainerOptions Options => _options;
 
@@ -46,7 +54,11 @@ public sealed partial class Trainer
     public Task<TrainingResult> FitAsync(IMultiTaskModel model, IBatchSource train, IBatchSource validation, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
         Task.Factory.StartNew(() => Fit(model, train, validation, progress, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-    /// <summary>Trains on the calling thread.</summary>
+    /// <summary>
+    /// Trains on the calling thread. A <see cref="ITaskSeparableModel"/> that
+    /// <see cref="ITaskSeparableModel.TrainsTasksSeparately"/> is trained as one model per task (see
+    /// <see cref="TrainingResult.PerTask"/>).
+    /// </summary>
     /// <exception cref="ArgumentException">The validation split is the test split, or the data does not fit the model.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; the "last" checkpoint (if configured) lets the run resume.</exception>
     public TrainingResult Fit(IMultiTaskModel model, IBatchSource train, IBatchSource validation, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -64,6 +76,11 @@ public sealed partial class Trainer
         CheckFits(model, train, nameof(train));
         CheckFits(model, validation, nameof(validation));
         var monitor = MonitorMetric.Parse(_options.Monitor, model.TaskNames);
+        if (model is ITaskSeparableModel { TrainsTasksSeparately: true } separable)
+        {
+            return FitSeparately(separable, train, validation, progress, cancellationToken);
+        }
+
         using var weighting = _weighting();
         weighting.Attach(model);
         using var optimizer = new MultiTaskOptimizer(model, _options.Optimizer, weighting.Parameters);
@@ -75,6 +92,60 @@ public sealed partial class Trainer
         {
             return run.Execute();
         }
+    }
+
+    /// <summary>
+    /// One model per task: each task's network trains on that task's labels alone, with this
+    /// trainer's options, the monitor applied to that task, and its own checkpoints under
+    /// CheckpointDirectory/TASK (a resume looks for them beside <see cref="TrainerOptions.ResumeFrom"/>).
+    /// </summary>
+    private TrainingResult FitSeparately(ITaskSeparableModel model, IBatchSource train, IBatchSource validation, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        var resumeRoot = _options.ResumeFrom is { } resume ? Path.GetDirectoryName(Path.GetFullPath(resume)) ?? "." : null;
+        if (resumeRoot is not null && !model.TaskNames.Any(t => Directory.Exists(Path.Combine(resumeRoot, t, "last"))))
+        {
+            throw new ArgumentException(
+                $"TrainerOptions.ResumeFrom '{_options.ResumeFrom}': a {model.ModelName} model trains one model per task, and none of {string.Join(", ", model.TaskNames.Select(t => Path.Combine(resumeRoot, t, "last")))} exists.");
+        }
+
+        var parts = new Dictionary<string, TrainingResult>();
+        var history = new List<EvaluationRecord>();
+        for (var t = 0; t < model.TaskNames.Count; t++)
+        {
+            var task = model.TaskNames[t];
+            var taskResume = resumeRoot is null ? null : Path.Combine(resumeRoot, task, "last");
+            var options = _options with
+            {
+                Monitor = MonitorMetric.ForTask(_options.Monitor, model.TaskNames, task),
+                CheckpointDirectory = _options.CheckpointDirectory is { } directory ? Path.Combine(directory, task) : null,
+                // A task that had not started when the run stopped starts afresh.
+                ResumeFrom = taskResume is not null && Directory.Exists(taskResume) ? taskResume : null,
+            };
+            var relay = progress is null ? null : new TaskProgress(progress, task);
+            var part = new Trainer(options, _weighting, _logger).Fit(model.TaskModel(t), new TaskView(train, t), new TaskView(validation, t), relay, cancellationToken);
+            parts[task] = part;
+            history.AddRange(part.History);
+        }
+
+        var results = parts.Values;
+        var trainingSeconds = results.Sum(r => r.SamplesPerSecond > 0 ? r.Samples / r.SamplesPerSecond : 0);
+        return new TrainingResult
+        {
+            History = history,
+            Best = null,
+            PerTask = parts,
+            StoppedEarly = results.All(r => r.StoppedEarly),
+            ReachedMaxSteps = results.Any(r => r.ReachedMaxSteps),
+            GlobalSteps = results.Sum(r => r.GlobalSteps),
+            Samples = results.Sum(r => r.Samples),
+            Elapsed = TimeSpan.FromTicks(results.Sum(r => r.Elapsed.Ticks)),
+            SamplesPerSecond = trainingSeconds > 0 ? results.Sum(r => r.Samples) / trainingSeconds : 0,
+        };
+    }
+
+    private sealed class TaskProgress(IProgress<TrainingProgress> inner, string task) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => inner.Report(value with { Task = task });
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Epoch {Epoch} step {Step}: validation {Monitor} = {Value:F5}{Best}; per-task AUC {Aucs}; lr {LearningRate:G3}")]
@@ -385,6 +456,7 @@ public sealed partial class Trainer
                 StoppedEarly = _state.Stopped,
                 ReachedMaxSteps = reachedMax,
                 GlobalSteps = _state.GlobalStep,
+                Samples = _samplesThisRun,
                 Elapsed = _clock.Elapsed,
                 SamplesPerSecond = trainingTime.TotalSeconds > 0 ? _samplesThisRun / trainingTime.TotalSeconds : 0,
             };

@@ -38,6 +38,12 @@ public sealed record TrainingProgress
     /// <summary>The validation report, on the progress report that follows an evaluation.</summary>
     public EvaluationReport? Validation { get; init; }
 
+    /// <summary>
+    /// The task whose own model is training, when a task-separable model trains one model per task
+    /// (<see cref="Models.ITaskSeparableModel"/>); otherwise <see langword="null"/>.
+    /// </summary>
+    public string? Task { get; init; }
+
     /// <summary>Sum of the task losses.</summary>
     public double Loss => TaskLosses.Values.Sum();
 }

@@ -33,6 +33,17 @@ public sealed record TrainingResult
     /// <summary>Training time of this run (excluding an earlier run it resumed).</summary>
     public TimeSpan Elapsed { get; init; }
 
+    /// <summary>Training rows processed in this run.</summary>
+    public long Samples { get; init; }
+
+    /// <summary>
+    /// For a model trained as one model per task (<see cref="Models.ITaskSeparableModel"/>), each
+    /// task's own result (its history, best evaluation on its own metric, steps); then
+    /// <see cref="History"/> is their concatenation in task order (each record's validation holds
+    /// that task only) and <see cref="Best"/> is <see langword="null"/>. Otherwise <see langword="null"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, TrainingResult>? PerTask { get; init; }
+
     /// <summary>Training rows per second of this run, excluding evaluation.</summary>
     public double SamplesPerSecond { get; init; }
 }

@@ -92,7 +92,7 @@ public sealed record ComparisonReport(IReadOnlyList<ModelRunReport> Runs, IReadO
         text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var run in Runs)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {run.Model} | {run.Seed} | {run.BestEpoch} | {run.Steps} | {run.SamplesPerSecond:N0} | {run.Parameters:N0} | {run.Test.MeanAuc:F4} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {run.Model} | {run.Seed} | {BestEpochs(run)} | {run.Steps} | {run.SamplesPerSecond:N0} | {run.Parameters:N0} | {run.Test.MeanAuc:F4} |");
         }
 
         foreach (var analysis in NegativeTransfer ?? [])
@@ -115,4 +115,10 @@ public sealed record ComparisonReport(IReadOnlyList<ModelRunReport> Runs, IReadO
 
         return text.ToString();
     }
+
+    /// <summary>The best epoch, or each task's ("is_click 3, is_like 5") when tasks were chosen on their own.</summary>
+    private static string BestEpochs(ModelRunReport run) =>
+        run.TaskBestEpochs is { } perTask
+            ? string.Join(", ", perTask.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value}")))
+            : run.BestEpoch.ToString(CultureInfo.InvariantCulture);
 }

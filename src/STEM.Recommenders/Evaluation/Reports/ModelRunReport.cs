@@ -18,8 +18,14 @@ public sealed record ModelRunReport
     /// <summary>Test metrics of the best checkpoint (computed once, after training).</summary>
     public required EvaluationReport Test { get; init; }
 
-    /// <summary>1-based epoch of the best checkpoint.</summary>
+    /// <summary>1-based epoch of the best checkpoint (with <see cref="TaskBestEpochs"/>: the latest of them).</summary>
     public int BestEpoch { get; init; }
+
+    /// <summary>
+    /// 1-based epoch of each task's best evaluation on its own metric, when each task's weights were
+    /// chosen on their own (a single-task model trained as one model per task); otherwise <see langword="null"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, int>? TaskBestEpochs { get; init; }
 
     /// <summary>Training steps done.</summary>
     public long Steps { get; init; }
