@@ -273,7 +273,17 @@ public sealed class ExperimentRunner
                 () => LossWeightings.Create(weighting),
                 _loggers.CreateLogger<Trainer>());
             var result = trainer.Fit(model, data.Train, data.Validation, progress is null ? null : new Relay(progress, name, seed, run, runs), cancellationToken);
-            var validation = result.Best?.Validation ?? Evaluator.Evaluate(model, data.Validation, config.Training.EvaluationBatchSize);
+            // The gates are diagnosed on the trained model (the per-task one merges members' outputs).
+            var gates = model.ExpertOwners is null ? null : GateDiagnostics.Compute(model, data.Test, config.Training.EvaluationBatchSize);
+            var parameters = model.TorchModule.parameters().Sum(p => p.numel());
+            if (result.PerTaskModel is { } selected)
+            {
+                // Per-task selection: each task is predicted, tested and served from its own best evaluation.
+                model.Dispose();
+                model = selected;
+            }
+
+            var validation = result.PerTaskModel is null && result.Best is { } best ? best.Validation : Evaluator.Evaluate(model, data.Validation, config.Training.EvaluationBatchSize);
             var test = Evaluator.Evaluate(model, data.Test, config.Training.EvaluationBatchSize);
             var report = new ModelRunReport
             {
@@ -283,12 +293,13 @@ public sealed class ExperimentRunner
                 Validation = validation,
                 Test = test,
                 BestEpoch = result.Best?.Epoch ?? result.PerTask?.Values.Max(r => r.Best?.Epoch ?? 0) ?? 0,
-                TaskBestEpochs = result.PerTask?.ToDictionary(p => p.Key, p => p.Value.Best?.Epoch ?? 0),
+                TaskBestEpochs = result.PerTask?.ToDictionary(p => p.Key, p => p.Value.Best?.Epoch ?? 0)
+                    ?? result.TaskBest?.ToDictionary(p => p.Key, p => p.Value.Epoch),
                 Steps = result.GlobalSteps,
                 SamplesPerSecond = result.SamplesPerSecond,
                 TrainingTime = result.Elapsed,
-                Parameters = model.TorchModule.parameters().Sum(p => p.numel()),
-                Gates = model.ExpertOwners is null ? null : GateDiagnostics.Compute(model, data.Test, config.Training.EvaluationBatchSize),
+                Parameters = parameters,
+                Gates = gates,
             };
             return (report, model);
         }

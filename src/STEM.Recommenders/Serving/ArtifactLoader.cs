@@ -59,7 +59,9 @@ internal static class ArtifactLoader
         IMultiTaskModel model;
         try
         {
-            model = ModelCatalog.Create(metadata.ModelName, pipeline.Layout, metadata.TaskNames, options);
+            model = metadata.TaskMembers is { } taskMembers
+                ? PerTaskModel(metadata.ModelName, pipeline, metadata.TaskNames, options, taskMembers)
+                : ModelCatalog.Create(metadata.ModelName, pipeline.Layout, metadata.TaskNames, options);
         }
         catch (ArgumentException e)
         {
@@ -97,6 +99,30 @@ internal static class ArtifactLoader
         }
     }
 
+    /// <summary>The copies of a per-task-selected model, built empty (their weights load from weights.bin).</summary>
+    private static PerTaskSelectedModel PerTaskModel(string name, FeaturePipeline pipeline, IReadOnlyList<string> tasks, ModelOptions options, IReadOnlyList<int> taskMembers)
+    {
+        var members = new List<IMultiTaskModel>();
+        try
+        {
+            for (var k = 0; k <= taskMembers.Max(); k++)
+            {
+                members.Add(ModelCatalog.Create(name, pipeline.Layout, tasks, options));
+            }
+
+            return new PerTaskSelectedModel(members, taskMembers);
+        }
+        catch
+        {
+            foreach (var member in members)
+            {
+                member.Dispose();
+            }
+
+            throw;
+        }
+    }
+
     private static void CheckMetadata(ArtifactMetadata metadata, string shown)
     {
         if (metadata.FormatVersion != ArtifactMetadata.CurrentFormatVersion)
@@ -107,6 +133,13 @@ internal static class ArtifactLoader
         if (metadata.TaskNames is not { Count: > 0 } tasks || tasks.Any(string.IsNullOrWhiteSpace) || tasks.Distinct(StringComparer.Ordinal).Count() != tasks.Count)
         {
             throw new InvalidDataException($"{shown}: {ModelArtifact.MetadataFile}: taskNames must list distinct, non-empty task names.");
+        }
+
+        // Checked before any model is built: one copy per member, at most one per task.
+        if (metadata.TaskMembers is { } members
+            && (members.Count != metadata.TaskNames.Count || members.Any(m => m < 0 || m >= members.Count) || members.Distinct().Count() != members.Max() + 1))
+        {
+            throw new InvalidDataException($"{shown}: {ModelArtifact.MetadataFile}: taskMembers must give each of the {metadata.TaskNames.Count} tasks a member index, numbered from 0 without gaps; got [{string.Join(", ", members)}].");
         }
 
         if (metadata.Weights is null || metadata.Weights.Values.Any(shape => shape is null || shape.Any(d => d < 0)))

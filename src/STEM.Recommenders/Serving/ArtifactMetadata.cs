@@ -32,6 +32,12 @@ public sealed record ArtifactMetadata
     /// </summary>
     public IReadOnlyDictionary<string, long>? Files { get; init; }
 
+    /// <summary>
+    /// With per-task model selection (<see cref="Models.PerTaskSelectedModel"/>): for each task, the
+    /// index K of the copy of the model (weights "members.K.*") that predicts it. Absent for a plain model.
+    /// </summary>
+    public IReadOnlyList<int>? TaskMembers { get; init; }
+
     /// <summary>Metrics the model was trained to (e.g. "validation/is_click/auc"), if any.</summary>
     public IReadOnlyDictionary<string, double>? Metrics { get; init; }
 }

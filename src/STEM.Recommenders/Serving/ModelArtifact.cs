@@ -102,6 +102,7 @@ public sealed class ModelArtifact : IDisposable
             TaskNames = model.TaskNames,
             CreatedUtc = DateTimeOffset.UtcNow,
             Weights = ShapesOf(model),
+            TaskMembers = (model as PerTaskSelectedModel)?.TaskMembers,
             Metrics = metrics,
         };
         return new ModelArtifact(model, pipeline, metadata, ownsModel);

@@ -117,6 +117,8 @@ public sealed partial class Trainer
             var options = _options with
             {
                 Monitor = MonitorMetric.ForTask(_options.Monitor, model.TaskNames, task),
+                // A one-task model's best evaluation is already its task's.
+                PerTaskSelection = false,
                 CheckpointDirectory = _options.CheckpointDirectory is { } directory ? Path.Combine(directory, task) : null,
                 // A task that had not started when the run stopped starts afresh.
                 ResumeFrom = taskResume is not null && Directory.Exists(taskResume) ? taskResume : null,
@@ -190,6 +192,12 @@ public sealed partial class Trainer
     {
         private readonly TrainerOptions _o = trainer._options;
         private readonly List<EvaluationRecord> _history = new();
+        private readonly MonitorMetric[]? _taskMonitors = trainer._options.PerTaskSelection
+            ? model.TaskNames.Select(t => MonitorMetric.Parse(MonitorMetric.ForTask(trainer._options.Monitor, model.TaskNames, t), model.TaskNames)).ToArray()
+            : null;
+        private readonly double?[] _taskBestValues = new double?[model.TaskNames.Count];
+        private readonly EvaluationRecord?[] _taskBestRecords = new EvaluationRecord?[model.TaskNames.Count];
+        private readonly Dictionary<string, Tensor>?[] _taskWeights = new Dictionary<string, Tensor>?[model.TaskNames.Count];
         private readonly Stopwatch _clock = new();
         private TrainerState _state = new() { TaskNames = model.TaskNames };
         private Dictionary<string, Tensor>? _bestWeights;
@@ -295,6 +303,10 @@ public sealed partial class Trainer
                 }
 
                 ModuleWeights.Dispose(_bestWeights);
+                foreach (var weights in _taskWeights.Distinct())
+                {
+                    ModuleWeights.Dispose(weights);
+                }
             }
         }
 
@@ -337,12 +349,18 @@ public sealed partial class Trainer
             _evalLossSum!.fill_(Scalars.Zero);
             _evalLossSteps = 0;
             _history.Add(record);
+            // With per-task selection the schedule follows the tasks: it waits while any task improves.
+            var progressing = _taskMonitors is null ? improved : KeepTaskBests(report, record);
             if (improved)
             {
                 _state.BestValue = value;
-                _state.EvaluationsWithoutImprovement = 0;
                 _best = record;
                 KeepBestWeights();
+            }
+
+            if (progressing)
+            {
+                _state.EvaluationsWithoutImprovement = 0;
             }
             else
             {
@@ -415,6 +433,78 @@ public sealed partial class Trainer
             return model.TaskNames.Select((t, i) => (t, values[i])).ToDictionary(x => x.t, x => x.Item2);
         }
 
+        /// <summary>Snapshots the weights once for every task whose own metric improved; whether any did.</summary>
+        private bool KeepTaskBests(EvaluationReport report, EvaluationRecord record)
+        {
+            List<int>? improvedTasks = null;
+            for (var t = 0; t < _taskMonitors!.Length; t++)
+            {
+                var value = _taskMonitors[t].Value(report);
+                if (_taskMonitors[t].Improves(value, _taskBestValues[t]))
+                {
+                    (improvedTasks ??= new()).Add(t);
+                    _taskBestValues[t] = value;
+                    _taskBestRecords[t] = record;
+                }
+            }
+
+            if (improvedTasks is null)
+            {
+                return false;
+            }
+
+            var snapshot = ModuleWeights.Snapshot(model.TorchModule, null);
+            foreach (var t in improvedTasks)
+            {
+                var old = _taskWeights[t];
+                _taskWeights[t] = snapshot;
+                if (old is not null && !_taskWeights.Any(w => ReferenceEquals(w, old)))
+                {
+                    ModuleWeights.Dispose(old);
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>The model that predicts each task from its best snapshot (copies of the model built through the catalog).</summary>
+        private PerTaskSelectedModel? BuildPerTaskModel()
+        {
+            if (_taskMonitors is null || _taskWeights.Any(w => w is null))
+            {
+                return null;
+            }
+
+            var snapshots = _taskWeights.Distinct().ToList();
+            var members = new List<IMultiTaskModel>();
+            try
+            {
+                var device = model.DenseDevice();
+                foreach (var snapshot in snapshots)
+                {
+                    var member = ModelCatalog.Create(model.ModelName, model.Layout, model.TaskNames, model.Options);
+                    members.Add(member);
+                    if (device.type != DeviceType.CPU)
+                    {
+                        member.TorchModule.to(device);
+                    }
+
+                    ModuleWeights.Restore(member.TorchModule, snapshot!);
+                }
+
+                return new PerTaskSelectedModel(members, _taskWeights.Select(w => snapshots.IndexOf(w)).ToArray());
+            }
+            catch
+            {
+                foreach (var member in members)
+                {
+                    member.Dispose();
+                }
+
+                throw;
+            }
+        }
+
         private void KeepBestWeights()
         {
             _bestWeights = ModuleWeights.Snapshot(model.TorchModule, _bestWeights);
@@ -457,6 +547,8 @@ public sealed partial class Trainer
                 ReachedMaxSteps = reachedMax,
                 GlobalSteps = _state.GlobalStep,
                 Samples = _samplesThisRun,
+                PerTaskModel = BuildPerTaskModel(),
+                TaskBest = _taskMonitors is null || _taskBestRecords.Any(r => r is null) ? null : model.TaskNames.Select((t, i) => (t, _taskBestRecords[i]!)).ToDictionary(x => x.t, x => x.Item2),
                 Elapsed = _clock.Elapsed,
                 SamplesPerSecond = trainingTime.TotalSeconds > 0 ? _samplesThisRun / trainingTime.TotalSeconds : 0,
             };

@@ -51,6 +51,19 @@ public sealed record TrainerOptions
     /// <summary>Load the best validation weights into the model when training ends. Default true.</summary>
     public bool RestoreBestWeights { get; init; } = true;
 
+    /// <summary>
+    /// Per-task model selection (default false): keep, for each task, the weights of the evaluation
+    /// at which that task's own metric (<see cref="Monitor"/> applied to the task, e.g. "mean_auc" →
+    /// "auc:TASK") peaked, and return them as <see cref="TrainingResult.PerTaskModel"/>, which
+    /// predicts each task from its own snapshot. Training then goes on while any task improves: the
+    /// learning rate decays after an evaluation where no task improved, and training stops after
+    /// <see cref="Patience"/> such evaluations in a row. Memory: up to one extra copy of the model's
+    /// weights per task (tasks that peak at the same evaluation share one). A model trained as one
+    /// model per task (single-task) already selects per task; the option changes nothing there.
+    /// Not combinable with <see cref="ResumeFrom"/> (the snapshots are not part of a checkpoint).
+    /// </summary>
+    public bool PerTaskSelection { get; init; }
+
     /// <summary>Checks the values.</summary>
     /// <exception cref="ArgumentException">A value is out of range; the message names the option.</exception>
     public void Validate()
@@ -72,6 +85,7 @@ public sealed record TrainerOptions
         Require(ProgressEverySteps >= 1, nameof(ProgressEverySteps), "must be at least 1");
         Require(EvaluationBatchSize >= 1, nameof(EvaluationBatchSize), "must be at least 1");
         Require(MaxSteps is null or >= 1, nameof(MaxSteps), "must be at least 1");
+        Require(!PerTaskSelection || ResumeFrom is null, nameof(PerTaskSelection), "cannot be combined with ResumeFrom: the per-task snapshots are not part of a checkpoint");
         ArgumentNullException.ThrowIfNull(Optimizer);
         Optimizer.Validate();
     }

@@ -44,6 +44,18 @@ public sealed record TrainingResult
     /// </summary>
     public IReadOnlyDictionary<string, TrainingResult>? PerTask { get; init; }
 
+    /// <summary>
+    /// With <see cref="TrainerOptions.PerTaskSelection"/>: the model that predicts each task with the
+    /// weights of that task's best evaluation (the caller owns and disposes it); otherwise <see langword="null"/>.
+    /// </summary>
+    public Models.PerTaskSelectedModel? PerTaskModel { get; init; }
+
+    /// <summary>
+    /// With <see cref="TrainerOptions.PerTaskSelection"/>: each task's best evaluation on its own
+    /// metric (the one <see cref="PerTaskModel"/> predicts it from); otherwise <see langword="null"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, EvaluationRecord>? TaskBest { get; init; }
+
     /// <summary>Training rows per second of this run, excluding evaluation.</summary>
     public double SamplesPerSecond { get; init; }
 }
