@@ -27,13 +27,31 @@ public static class TestModels
         ["aitm"] = new AitmOptions { EmbeddingDim = 4, TowerUnits = [8, 6] },
     };
 
-    public static IEnumerable<object[]> Names => Cases.Keys.Select(n => new object[] { n });
+    /// <summary>A per-task-selected STEM-Net (two copies; the middle task from the second), beside the catalog's cases.</summary>
+    public const string PerTaskSelected = "per-task-selected/stem-net";
+
+    public static IEnumerable<object[]> Names => Cases.Keys.Append(PerTaskSelected).Select(n => new object[] { n });
 
     /// <summary>The case's model with seeded, spread-out weights (N(0, 0.5) for every parameter, positive running variances), bundled with the pipeline.</summary>
     public static ModelArtifact Artifact(string name, FeaturePipeline pipeline)
     {
         manual_seed(17);
-        var model = ModelCatalog.Create(Cases[name], pipeline.Layout, pipeline.TaskNames);
+        if (name == PerTaskSelected)
+        {
+            IMultiTaskModel[] members = [Spread(ModelCatalog.Create(Cases["stem-net"], pipeline.Layout, pipeline.TaskNames)), Spread(ModelCatalog.Create(Cases["stem-net"], pipeline.Layout, pipeline.TaskNames))];
+            var map = pipeline.TaskNames.Select((_, t) => t == 1 ? 1 : 0).ToArray();
+            var selected = new PerTaskSelectedModel(members, map);
+            selected.eval();
+            return ModelArtifact.Create(selected, pipeline);
+        }
+
+        var model = Spread(ModelCatalog.Create(Cases[name], pipeline.Layout, pipeline.TaskNames));
+        model.TorchModule.eval();
+        return ModelArtifact.Create(model, pipeline);
+    }
+
+    private static IMultiTaskModel Spread(IMultiTaskModel model)
+    {
         using (no_grad())
         {
             foreach (var (_, parameter) in model.TorchModule.named_parameters())
@@ -54,7 +72,6 @@ public static class TestModels
             }
         }
 
-        model.TorchModule.eval();
-        return ModelArtifact.Create(model, pipeline);
+        return model;
     }
 }

@@ -35,6 +35,7 @@ internal static class WriterRegistry
         new SingleTaskWriter(),
         new EsmmWriter(),
         new AitmWriter(),
+        new PerTaskSelectedWriter(),
     }.ToDictionary(w => w.ModelType);
 
     public static void Add(IOnnxModuleWriter writer)

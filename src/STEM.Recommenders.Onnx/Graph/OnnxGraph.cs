@@ -16,6 +16,7 @@ public sealed class OnnxGraph
     private readonly HashSet<string> _initializers = new(StringComparer.Ordinal);
     private readonly Func<Type, IOnnxModuleWriter?> _writers;
     private int _next;
+    private string _weightScope = string.Empty;
 
     internal OnnxGraph(string name, Func<Type, IOnnxModuleWriter?> writers)
     {
@@ -57,6 +58,7 @@ public sealed class OnnxGraph
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(value);
+        name = _weightScope + name;
         if (_initializers.Add(name))
         {
             using var scope = NewDisposeScope();
@@ -102,6 +104,18 @@ public sealed class OnnxGraph
         var writer = _writers(module.GetType())
             ?? throw new NotSupportedException($"no ONNX writer for module type {module.GetType().FullName} (at '{path}'); register an IOnnxModuleWriter for it with OnnxExporter.Register");
         return writer.Write(this, module, path, inputs);
+    }
+
+    /// <summary>
+    /// Prefixes the names of the weights added until the returned scope is disposed, so that a model
+    /// written inside another (e.g. the copies of a per-task-selected model, "members.K.") keeps its
+    /// own initializers instead of reusing another copy's of the same path.
+    /// </summary>
+    internal IDisposable WeightScope(string prefix)
+    {
+        var outer = _weightScope;
+        _weightScope = outer + prefix;
+        return new ScopeExit(() => _weightScope = outer);
     }
 
     /// <summary>A module's child by name.</summary>
@@ -184,5 +198,10 @@ public sealed class OnnxGraph
     {
         fill(attribute);
         return attribute;
+    }
+
+    private sealed class ScopeExit(Action exit) : IDisposable
+    {
+        public void Dispose() => exit();
     }
 }
