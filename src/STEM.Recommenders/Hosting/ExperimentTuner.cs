@@ -180,7 +180,7 @@ public sealed class ExperimentTuner
         var json = JsonSerializer.Serialize(ExperimentOverrides.ToJson(winner), ExperimentConfigLoader.JsonOptions);
         var header = string.Create(
             CultureInfo.InvariantCulture,
-            $"// The winner of stem tune in this directory: trial {best.Number}, validation {monitor} {best.Score:F4}, overrides {best.Key}.\n// Test it once with: stem compare --config THIS_FILE --tuned {directory} --seeds 3\n");
+            $"// The winner of stem tune in this directory: trial {best.Number}, validation {monitor} {best.Score:F4}, overrides {best.Key}.\n// Test it once with: stem compare --config {Path.Combine(directory, BestFile)} --tuned {directory} --seeds 3\n");
         await WriteAtomicAsync(Path.Combine(directory, BestFile), header + json + "\n", cancellationToken).ConfigureAwait(false);
     }
 
