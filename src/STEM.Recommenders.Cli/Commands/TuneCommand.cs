@@ -41,6 +41,8 @@ internal static class TuneCommand
             var directory = parse.GetValue(output) ?? ExperimentOptions.DefaultOutput("tune");
             OutputPaths.CheckWritableDirectory(output.Name, directory);
             session.CheckJsonPathWritable();
+            // A directory of another dataset or experiment fails now, with one line, not after loading the data.
+            _ = ExperimentTuner.Previous(config, directory);
             var name = ModelCatalog.NameOf(config.Model);
             var size = SearchSpace.Size(search);
             var count = Math.Min(search.Trials ?? long.MaxValue, size);

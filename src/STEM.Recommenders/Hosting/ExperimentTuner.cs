@@ -60,12 +60,9 @@ public sealed class ExperimentTuner
 
         var trials = sequence.Select(overrides => ExperimentOverrides.Apply(config, overrides, "configuration", p => $"$.search.space['{p}']")).ToArray();
         var baseJson = Fingerprint(config);
-        var statePath = Path.Combine(directory, StateFile);
         var done = new Dictionary<string, TuningTrial>(StringComparer.Ordinal);
-        if (File.Exists(statePath))
+        if (Previous(config, directory) is { } previous)
         {
-            var previous = TuningReport.Read(statePath);
-            CheckSameExperiment(previous.Experiment, baseJson, statePath);
             foreach (var trial in previous.Trials.Concat(previous.Earlier ?? []))
             {
                 done[trial.Key] = trial with { Reused = true };
@@ -192,6 +189,26 @@ public sealed class ExperimentTuner
         File.Move(temporary, path, overwrite: true);
     }
 
+    /// <summary>
+    /// The state that <paramref name="directory"/> holds for this experiment, or null when it holds
+    /// none; call it to check a directory before anything is loaded.
+    /// </summary>
+    /// <exception cref="ExperimentConfigException">The directory belongs to another dataset or base experiment, or its tuning.json is unreadable; the message names the file.</exception>
+    public static TuningReport? Previous(ExperimentConfig config, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(directory);
+        var statePath = Path.Combine(directory, StateFile);
+        if (!File.Exists(statePath))
+        {
+            return null;
+        }
+
+        var previous = TuningReport.Read(statePath);
+        CheckSameExperiment(previous.Experiment, Fingerprint(config), statePath);
+        return previous;
+    }
+
     /// <summary>The parts of the experiment that a resumed directory must share: everything but the runtime (the machine) and the search.</summary>
     internal static JsonObject Fingerprint(ExperimentConfig config)
     {
@@ -205,7 +222,7 @@ public sealed class ExperimentTuner
     {
         if (!JsonNode.DeepEquals(previous["data"], current["data"]))
         {
-            throw new ExperimentConfigException(statePath, "$.experiment.data", $"this directory was tuned on another dataset ({Describe(previous["data"])}, not {Describe(current["data"])}); give another --output, or delete the directory to start over");
+            throw new ExperimentConfigException(statePath, "$.experiment.data", $"this directory was tuned on another dataset ({Difference(previous["data"], current["data"])}); give another --output, or delete the directory to start over");
         }
 
         foreach (var section in new[] { "model", "training", "weighting" })
@@ -217,11 +234,13 @@ public sealed class ExperimentTuner
         }
     }
 
-    internal static string Describe(JsonNode? data)
+    /// <summary>"data.rows 600, not 700": the settings in which two data sections differ.</summary>
+    internal static string Difference(JsonNode? tuned, JsonNode? current)
     {
-        var preset = data?["preset"]?.GetValue<string>() ?? "custom data";
-        var train = data?["train"]?.GetValue<string>();
-        return train is null ? preset : $"{preset} from {train}";
+        var a = tuned as JsonObject ?? [];
+        var b = current as JsonObject ?? [];
+        var keys = a.Select(p => p.Key).Union(b.Select(p => p.Key)).Where(k => !JsonNode.DeepEquals(a[k], b[k]));
+        return string.Join("; ", keys.Select(k => $"data.{k} {a[k]?.ToJsonString() ?? "not set"}, not {b[k]?.ToJsonString() ?? "not set"}"));
     }
 
     private static MonitorMetric ParseMonitor(string text, IReadOnlyList<string> tasks)

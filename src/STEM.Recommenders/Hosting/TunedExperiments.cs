@@ -36,7 +36,7 @@ public static class TunedExperiments
         var tuned = state.Experiment["data"];
         if (!JsonNode.DeepEquals(tuned, data))
         {
-            throw new ExperimentConfigException(statePath, "$.experiment.data", $"was tuned on another dataset ({ExperimentTuner.Describe(tuned)}, not {ExperimentTuner.Describe(data)}); compare it with its own experiment file, or tune on this data");
+            throw new ExperimentConfigException(statePath, "$.experiment.data", $"was tuned on another dataset ({ExperimentTuner.Difference(tuned, data)}); compare it with its own experiment file, or tune on this data");
         }
 
         return new NamedExperiment($"{Models.ModelCatalog.NameOf(winner.Model)}-tuned", winner with { Runtime = current.Runtime });
