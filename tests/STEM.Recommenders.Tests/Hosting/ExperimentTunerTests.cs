@@ -89,6 +89,21 @@ public sealed class ExperimentTunerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_data_option_in_the_space_loads_the_data_again_for_its_trials()
+    {
+        var config = Experiment(null) with
+        {
+            Search = new SearchConfig { Space = new Dictionary<string, IReadOnlyList<JsonElement>> { ["data.rows"] = [JsonDocument.Parse("600").RootElement.Clone(), JsonDocument.Parse("1000").RootElement.Clone()] } },
+        };
+
+        var report = await new ExperimentTuner().TuneAsync(config, _dir);
+
+        var counts = report.Trials.Select(t => t.Validation.Tasks[0].Count).ToArray();
+        counts.Should().HaveCount(2);
+        counts[1].Should().BeGreaterThan(counts[0], "the second trial trains and validates on 1000 generated rows, not 600");
+    }
+
+    [Fact]
     public async Task A_directory_tuned_on_another_dataset_is_refused_naming_its_state_file()
     {
         await new ExperimentTuner().TuneAsync(Experiment(1), _dir);
