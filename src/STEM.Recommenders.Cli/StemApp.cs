@@ -15,12 +15,13 @@ internal sealed class StemApp
     {
         _stdout = stdout;
         _stderr = stderr;
-        Root = new RootCommand("stem: train, evaluate, compare, serve and export (PyTorch/TorchRec) multi-task recommendation models (STEM-Net, MMoE, PLE, ...), and pretrain CLUE user representations (pretrain, embed, scale). docs/cli.md has the details.");
+        Root = new RootCommand("stem: train, evaluate, compare, tune, serve and export (PyTorch/TorchRec) multi-task recommendation models (STEM-Net, MMoE, PLE, ...), and pretrain CLUE user representations (pretrain, embed, scale). docs/cli.md has the details.");
         _globals.AddTo(Root);
         Root.Subcommands.Add(TrainCommand.Create(this));
         Root.Subcommands.Add(EvaluateCommand.Create(this));
         Root.Subcommands.Add(PredictCommand.Create(this));
         Root.Subcommands.Add(CompareCommand.Create(this));
+        Root.Subcommands.Add(TuneCommand.Create(this));
         Root.Subcommands.Add(PretrainCommand.Create(this));
         Root.Subcommands.Add(EmbedCommand.Create(this));
         Root.Subcommands.Add(ScaleCommand.Create(this));

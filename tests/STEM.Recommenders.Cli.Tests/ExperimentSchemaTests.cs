@@ -29,6 +29,8 @@ public sealed class ExperimentSchemaTests
         { nameof(OptimizerOptions), "#/$defs/optimizer" },
         { nameof(WeightingConfig), "#/$defs/weighting" },
         { nameof(RuntimeConfig), "#/$defs/runtime" },
+        { nameof(SearchConfig), "#/$defs/search" },
+        { nameof(VariantConfig), "#/$defs/variant" },
     };
 
     [Theory]

@@ -3,6 +3,7 @@ using Spectre.Console;
 using Spectre.Console.Rendering;
 using STEM.Recommenders.Evaluation;
 using STEM.Recommenders.Evaluation.Reports;
+using STEM.Recommenders.Hosting;
 
 namespace STEM.Recommenders.Cli.Infrastructure;
 
@@ -56,6 +57,29 @@ internal static class Render
         }
 
         table.Row("mean", string.Empty, string.Empty, Metric(report.MeanAuc), Metric(report.MeanGAuc), Metric(report.MeanLogLoss), string.Empty);
+        return table;
+    }
+
+    /// <summary>The trials of a tuning, best first: rank, trial, one column per option path, the validation monitor and each task's validation AUC.</summary>
+    public static Table TuningTable(Session session, TuningReport report)
+    {
+        var paths = report.Trials.SelectMany(t => t.Overrides.Keys).Distinct().Order(StringComparer.Ordinal).ToArray();
+        var tasks = report.Trials.Count == 0 ? [] : report.Trials[0].Validation.Tasks.Select(t => t.Task).ToArray();
+        var table = session.NewTable().Columns(2 + paths.Length, ["rank", "trial", .. paths, $"valid {report.Monitor}", .. tasks.Select(t => $"valid AUC {t}"), "best epoch", "time"]);
+        var rank = 0;
+        foreach (var trial in report.Ranked())
+        {
+            table.Row([
+                (++rank).ToString(CultureInfo.InvariantCulture),
+                trial.Number.ToString(CultureInfo.InvariantCulture) + (trial.Number == report.Best ? " best" : string.Empty) + (trial.Reused ? " (earlier)" : string.Empty),
+                .. paths.Select(p => trial.Overrides.TryGetValue(p, out var value) ? value.GetRawText() : string.Empty),
+                Metric(trial.Score),
+                .. tasks.Select(t => Metric(trial.Validation[t].Auc)),
+                trial.BestEpoch.ToString(CultureInfo.InvariantCulture),
+                trial.TrainingTime.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture),
+            ]);
+        }
+
         return table;
     }
 

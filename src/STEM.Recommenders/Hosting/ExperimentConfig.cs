@@ -8,7 +8,7 @@ namespace STEM.Recommenders.Hosting;
 
 /// <summary>
 /// A whole experiment in one document (the CLI's experiment.json): data, model, training, loss
-/// weighting and runtime. docs/cli.md documents every field; <see cref="ExperimentConfigLoader"/>
+/// weighting and runtime, and optionally a search space to tune and named variants to compare. docs/cli.md documents every field; <see cref="ExperimentConfigLoader"/>
 /// reads and validates it with messages that name the offending JSON path.
 /// </summary>
 public sealed record ExperimentConfig
@@ -31,4 +31,10 @@ public sealed record ExperimentConfig
 
     /// <summary>Device and threads.</summary>
     public RuntimeConfig Runtime { get; init; } = new();
+
+    /// <summary>What <c>stem tune</c> (<see cref="ExperimentTuner"/>) varies, how, and how many trials; none by default.</summary>
+    public SearchConfig? Search { get; init; }
+
+    /// <summary>Named ablations that <c>stem compare --variants</c> runs as rows of their own; none by default.</summary>
+    public IReadOnlyList<VariantConfig>? Variants { get; init; }
 }

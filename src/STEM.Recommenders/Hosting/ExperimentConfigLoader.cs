@@ -155,6 +155,8 @@ public static class ExperimentConfigLoader
                 throw new ExperimentConfigException(source, "$.data.cache", $"the '{DatasetPresets.Resolve(name)}' preset is read in memory only; a cache streams kuairand, custom data and presets that implement IStreamingDatasetPreset");
             }
         }
+
+        RunSectionsValidation.Validate(config, source);
     }
 
     private static void Check(string source, string path, Action validate)

@@ -198,8 +198,28 @@ public sealed class ExperimentRunner
         return (device, new PreparedData(encoded.Pipeline, encoded.Train, encoded.Validation, encoded.Test, encoded, encoded));
     }
 
+    /// <summary>
+    /// Prepares the data once for many runs (<see cref="ExperimentTuner"/>, <see cref="VariantComparer"/>);
+    /// the caller disposes it after the last <see cref="RunPrepared"/>.
+    /// </summary>
+    internal Task<(Device Device, PreparedData Data)> PrepareForRunsAsync(ExperimentConfig config, CancellationToken cancellationToken) =>
+        PrepareAsync(config, cancellationToken);
+
+    /// <summary>
+    /// Trains the configuration's model on data prepared by <see cref="PrepareForRunsAsync"/> and
+    /// disposes it. Without <paramref name="evaluateTest"/> the test split is not touched (a tuning
+    /// trial): the report's <see cref="ModelRunReport.Test"/> is then empty and it has no gate diagnostics.
+    /// </summary>
+    internal ModelRunReport RunPrepared(ExperimentConfig config, string label, long seed, PreparedData data, Device device, int run, int runs, bool evaluateTest, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken)
+    {
+        var name = ModelCatalog.NameOf(config.Model);
+        var (report, model) = RunOne(config, name, config.Model, seed, data, device, run, runs, progress, cancellationToken, label, evaluateTest);
+        model.Dispose();
+        return label == name ? report : report with { Variant = label };
+    }
+
     /// <summary>Encoded splits as the runner uses them; <see cref="InMemory"/> is set when they are held in memory.</summary>
-    private sealed record PreparedData(FeaturePipeline Pipeline, IBatchSource Train, IBatchSource Validation, IBatchSource Test, EncodedSplits? InMemory, IDisposable Owner) : IDisposable
+    internal sealed record PreparedData(FeaturePipeline Pipeline, IBatchSource Train, IBatchSource Validation, IBatchSource Test, EncodedSplits? InMemory, IDisposable Owner) : IDisposable
     {
         public void Dispose() => Owner.Dispose();
     }
@@ -244,17 +264,17 @@ public sealed class ExperimentRunner
         File.WriteAllText(Path.Combine(outputDirectory, "comparison.md"), comparison.ToMarkdown());
     }
 
-    private (ModelRunReport Report, IMultiTaskModel Model) RunOne(ExperimentConfig config, string name, ModelOptions options, long seed, PreparedData data, Device device, int run, int runs, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken)
+    private (ModelRunReport Report, IMultiTaskModel Model) RunOne(ExperimentConfig config, string name, ModelOptions options, long seed, PreparedData data, Device device, int run, int runs, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken, string? label = null, bool evaluateTest = true)
     {
         // The initial weights come from the global generator: seed and build under the lock that
         // Trainer.Fit takes too, so that a concurrent run cannot draw in between (see GlobalRandom).
         lock (GlobalRandom.Gate)
         {
-            return RunOneSeeded(config, name, options, seed, data, device, run, runs, progress, cancellationToken);
+            return RunOneSeeded(config, name, options, seed, data, device, run, runs, label ?? name, evaluateTest, progress, cancellationToken);
         }
     }
 
-    private (ModelRunReport Report, IMultiTaskModel Model) RunOneSeeded(ExperimentConfig config, string name, ModelOptions options, long seed, PreparedData data, Device device, int run, int runs, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken)
+    private (ModelRunReport Report, IMultiTaskModel Model) RunOneSeeded(ExperimentConfig config, string name, ModelOptions options, long seed, PreparedData data, Device device, int run, int runs, string label, bool evaluateTest, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken)
     {
         manual_seed(seed);
         var model = ModelCatalog.Create(name, data.Pipeline.Layout, data.Pipeline.TaskNames, options);
@@ -269,12 +289,12 @@ public sealed class ExperimentRunner
 
             var weighting = config.Weighting;
             var trainer = new Trainer(
-                config.Training with { Seed = seed, CheckpointDirectory = config.Training.CheckpointDirectory is { } c && runs > 1 ? Path.Combine(c, $"{name}-{seed}") : config.Training.CheckpointDirectory },
+                config.Training with { Seed = seed, CheckpointDirectory = config.Training.CheckpointDirectory is { } c && runs > 1 ? Path.Combine(c, $"{label}-{seed}") : config.Training.CheckpointDirectory },
                 () => LossWeightings.Create(weighting),
                 _loggers.CreateLogger<Trainer>());
-            var result = trainer.Fit(model, data.Train, data.Validation, progress is null ? null : new Relay(progress, name, seed, run, runs), cancellationToken);
+            var result = trainer.Fit(model, data.Train, data.Validation, progress is null ? null : new Relay(progress, label, seed, run, runs), cancellationToken);
             // The gates are diagnosed on the trained model (the per-task one merges members' outputs).
-            var gates = model.ExpertOwners is null ? null : GateDiagnostics.Compute(model, data.Test, config.Training.EvaluationBatchSize);
+            var gates = model.ExpertOwners is null || !evaluateTest ? null : GateDiagnostics.Compute(model, data.Test, config.Training.EvaluationBatchSize);
             var parameters = model.TorchModule.parameters().Sum(p => p.numel());
             if (result.PerTaskModel is { } selected)
             {
@@ -284,7 +304,7 @@ public sealed class ExperimentRunner
             }
 
             var validation = result.PerTaskModel is null && result.Best is { } best ? best.Validation : Evaluator.Evaluate(model, data.Validation, config.Training.EvaluationBatchSize);
-            var test = Evaluator.Evaluate(model, data.Test, config.Training.EvaluationBatchSize);
+            var test = evaluateTest ? Evaluator.Evaluate(model, data.Test, config.Training.EvaluationBatchSize) : new EvaluationReport([]);
             var report = new ModelRunReport
             {
                 Model = name,

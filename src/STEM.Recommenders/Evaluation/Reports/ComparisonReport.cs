@@ -29,7 +29,7 @@ public sealed record MeanStd(double Mean, double StandardDeviation, IReadOnlyLis
 }
 
 /// <summary>Per model and task, test metrics over seeds.</summary>
-/// <param name="Model">Model name.</param>
+/// <param name="Model">Model name, or the variant's name for a named variant.</param>
 /// <param name="Task">Task name.</param>
 /// <param name="Auc">Test AUC.</param>
 /// <param name="GAuc">Test gAUC.</param>
@@ -47,7 +47,7 @@ public sealed record ComparisonReport(IReadOnlyList<ModelRunReport> Runs, IReadO
 {
     /// <summary>The aggregated rows, models in run order, tasks in output order.</summary>
     public IReadOnlyList<ComparisonRow> Rows =>
-        Runs.GroupBy(r => r.Model)
+        Runs.GroupBy(r => r.Variant ?? r.Model)
             .SelectMany(g => g.First().Tasks.Select(task => new ComparisonRow(
                 g.Key,
                 task,
@@ -62,7 +62,7 @@ public sealed record ComparisonReport(IReadOnlyList<ModelRunReport> Runs, IReadO
     {
         var text = new StringBuilder();
         var tasks = Runs.Count == 0 ? [] : Runs[0].Tasks;
-        var models = Runs.Select(r => r.Model).Distinct().ToArray();
+        var models = Runs.Select(r => r.Variant ?? r.Model).Distinct().ToArray();
         var seeds = Runs.Select(r => r.Seed).Distinct().Count();
         var rows = Rows;
         void Table(string title, Func<ComparisonRow, MeanStd> metric)
@@ -92,7 +92,11 @@ public sealed record ComparisonReport(IReadOnlyList<ModelRunReport> Runs, IReadO
         text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var run in Runs)
         {
+<<<<<<< HEAD
             text.AppendLine(CultureInfo.InvariantCulture, $"| {run.Model} | {run.Seed} | {BestEpochs(run)} | {run.Steps} | {run.SamplesPerSecond:N0} | {run.Parameters:N0} | {run.Test.MeanAuc:F4} |");
+=======
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {run.Variant ?? run.Model} | {run.Seed} | {run.BestEpoch} | {run.Steps} | {run.SamplesPerSecond:N0} | {run.Parameters:N0} | {run.Test.MeanAuc:F4} |");
+>>>>>>> tune
         }
 
         foreach (var analysis in NegativeTransfer ?? [])

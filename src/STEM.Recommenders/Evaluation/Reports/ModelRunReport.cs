@@ -6,6 +6,9 @@ public sealed record ModelRunReport
     /// <summary>Model catalog name.</summary>
     public required string Model { get; init; }
 
+    /// <summary>The variant's name when the run is a named variant or a tuned winner (reports show it instead of <see cref="Model"/>).</summary>
+    public string? Variant { get; init; }
+
     /// <summary>Seed of the run (model initialisation, data order, dropout).</summary>
     public required long Seed { get; init; }
 
@@ -15,7 +18,7 @@ public sealed record ModelRunReport
     /// <summary>Validation metrics of the best checkpoint.</summary>
     public required EvaluationReport Validation { get; init; }
 
-    /// <summary>Test metrics of the best checkpoint (computed once, after training).</summary>
+    /// <summary>Test metrics of the best checkpoint (computed once, after training); empty for a tuning trial, which never sees the test split.</summary>
     public required EvaluationReport Test { get; init; }
 
     /// <summary>1-based epoch of the best checkpoint (with <see cref="TaskBestEpochs"/>: the latest of them).</summary>

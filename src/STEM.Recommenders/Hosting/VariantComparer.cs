@@ -1,0 +1,99 @@
+using STEM.Recommenders.Evaluation.Reports;
+
+namespace STEM.Recommenders.Hosting;
+
+/// <summary>
+/// Compares named configurations — models, ablation variants (<see cref="ExperimentVariants"/>),
+/// tuned winners (<see cref="TunedExperiments"/>) — over several seeds, each tested once per seed,
+/// as rows of one <see cref="ComparisonReport"/> under their names. Configurations that share their
+/// data section share one load and encoding.
+/// </summary>
+public sealed class VariantComparer
+{
+    private readonly ExperimentRunner _runner;
+
+    /// <summary>Creates a comparer.</summary>
+    /// <param name="runner">Runs the trainings; a default runner (CSV/TSV readers) when not given.</param>
+    public VariantComparer(ExperimentRunner? runner = null) => _runner = runner ?? new ExperimentRunner();
+
+    /// <summary>
+    /// Trains every configuration with seeds <c>training.seed</c>, +1, ... and evaluates validation
+    /// and test once per run. With an output directory, comparison.json and comparison.md are
+    /// rewritten after every run.
+    /// </summary>
+    /// <exception cref="ArgumentException">No configuration, a repeated name, or fewer than one seed.</exception>
+    public async Task<ComparisonReport> CompareAsync(IReadOnlyList<NamedExperiment> experiments, int seeds, string? outputDirectory = null, IProgress<ExperimentProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(experiments);
+        ArgumentOutOfRangeException.ThrowIfLessThan(seeds, 1);
+        if (experiments.Count == 0)
+        {
+            throw new ArgumentException("Name at least one configuration.", nameof(experiments));
+        }
+
+        if (experiments.GroupBy(e => e.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1) is { } repeated)
+        {
+            throw new ArgumentException($"'{repeated.Key}' names two configurations.", nameof(experiments));
+        }
+
+        foreach (var experiment in experiments)
+        {
+            ExperimentConfigLoader.Validate(experiment.Config, experiment.Name);
+        }
+
+        return await Task.Factory.StartNew(
+            () => Run(experiments, seeds, outputDirectory, progress, cancellationToken),
+            cancellationToken,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default).Unwrap().ConfigureAwait(false);
+    }
+
+    private async Task<ComparisonReport> Run(IReadOnlyList<NamedExperiment> experiments, int seeds, string? outputDirectory, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken)
+    {
+        var runs = new List<ModelRunReport>();
+        string? dataKey = null;
+        (TorchSharp.torch.Device Device, ExperimentRunner.PreparedData Data)? prepared = null;
+        var index = 0;
+        try
+        {
+            foreach (var experiment in experiments)
+            {
+                var key = ExperimentOverrides.ToJson(experiment.Config)["data"]!.ToJsonString();
+                if (prepared is null || key != dataKey)
+                {
+                    prepared?.Data.Dispose();
+                    prepared = null;
+                    prepared = await _runner.PrepareForRunsAsync(experiment.Config, cancellationToken).ConfigureAwait(false);
+                    dataKey = key;
+                }
+
+                for (var s = 0; s < seeds; s++)
+                {
+                    var seed = experiment.Config.Training.Seed + s;
+                    var (device, data) = prepared.Value;
+                    runs.Add(_runner.RunPrepared(experiment.Config, experiment.Name, seed, data, device, ++index, experiments.Count * seeds, evaluateTest: true, progress, cancellationToken));
+                    await WriteAsync(new ComparisonReport(runs), outputDirectory, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            prepared?.Data.Dispose();
+        }
+
+        return new ComparisonReport(runs);
+    }
+
+    /// <summary>The files of <see cref="ExperimentRunner.CompareAsync"/>: comparison.json and comparison.md.</summary>
+    private static async Task WriteAsync(ComparisonReport report, string? outputDirectory, CancellationToken cancellationToken)
+    {
+        if (outputDirectory is null)
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(outputDirectory);
+        await File.WriteAllTextAsync(Path.Combine(outputDirectory, "comparison.json"), ReportJson.Serialize(report), cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(Path.Combine(outputDirectory, "comparison.md"), report.ToMarkdown(), cancellationToken).ConfigureAwait(false);
+    }
+}
