@@ -274,7 +274,8 @@ public sealed class ExperimentRunner
                 _loggers.CreateLogger<Trainer>());
             var result = trainer.Fit(model, data.Train, data.Validation, progress is null ? null : new Relay(progress, name, seed, run, runs), cancellationToken);
             var validation = result.Best?.Validation ?? Evaluator.Evaluate(model, data.Validation, config.Training.EvaluationBatchSize);
-            var test = Evaluator.Evaluate(model, data.Test, config.Training.EvaluationBatchSize);
+            var calibration = new ReliabilityAccumulator(model.TaskNames);
+            var test = Evaluator.Evaluate(model, data.Test, config.Training.EvaluationBatchSize, calibration);
             var report = new ModelRunReport
             {
                 Model = name,
@@ -288,6 +289,8 @@ public sealed class ExperimentRunner
                 TrainingTime = result.Elapsed,
                 Parameters = model.TorchModule.parameters().Sum(p => p.numel()),
                 Gates = model.ExpertOwners is null ? null : GateDiagnostics.Compute(model, data.Test, config.Training.EvaluationBatchSize),
+                History = TrainingHistory.Of(result),
+                Calibration = calibration.Compute(),
             };
             return (report, model);
         }
