@@ -4,7 +4,7 @@ namespace STEM.Recommenders.Evaluation;
 
 /// <summary>
 /// Reliability diagrams per task in one streaming pass: each prediction lands in one of
-/// <see cref="FineBins"/> equal-width fine bins (count, sum of predictions, sum of labels), and
+/// <see cref="FineBins"/> fine bins (count, sum of predictions, sum of labels), and
 /// <see cref="Compute"/> merges neighbouring fine bins into about <c>bins</c> equal-mass bins.
 /// </summary>
 /// <remarks>
@@ -12,14 +12,17 @@ namespace STEM.Recommenders.Evaluation;
 /// sit in a narrow low range (positive rates of a few percent), so ten equal-width bins would put
 /// nearly every row into [0, 0.1) and leave the others empty or holding a handful of rows. With
 /// equal-mass bins each point of the diagram stands for about the same number of rows, so every
-/// point is equally trustworthy. Quantiles are not known in advance in one pass; the fine
-/// histogram (width 1e-4) places the bin edges to within that width, in fixed memory, and two
-/// accumulators over disjoint rows can be merged by adding their fine bins.
+/// point is equally trustworthy. Quantiles are not known in advance in one pass; the fine bins,
+/// equally wide in logit over [−16, 16] (each about 0.2 % of the probability it holds wide, so
+/// that a task predicted at 0.3 % is resolved as finely as one at 30 %), place the bin edges
+/// closely in fixed memory, and two accumulators over disjoint rows merge by adding their fine bins.
 /// </remarks>
 public sealed class ReliabilityAccumulator
 {
-    /// <summary>Equal-width fine bins over [0, 1] that the final bins are merged from.</summary>
-    public const int FineBins = 10_000;
+    /// <summary>Fine bins, equally wide in logit over [−16, 16], that the final bins are merged from.</summary>
+    public const int FineBins = 16_384;
+
+    private const double LogitRange = 16;
 
     /// <summary>The default number of final bins (deciles of the predicted probability).</summary>
     public const int DefaultBins = 10;
@@ -70,7 +73,7 @@ public sealed class ReliabilityAccumulator
     {
         FiniteScores.Require(probability, TaskNames[task]);
         var p = Math.Clamp((double)probability, 0, 1);
-        var bin = Math.Min((int)(p * FineBins), FineBins - 1);
+        var bin = FineBinOf(p);
         _counts[task][bin]++;
         _predicted[task][bin] += p;
         _positives[task][bin] += label > 0.5f ? 1 : 0;
@@ -121,13 +124,30 @@ public sealed class ReliabilityAccumulator
             // Close the bin once the rows so far reach the next multiple of total / bins.
             if (n > 0 && (seen + n) * bins >= (result.Count + 1) * total)
             {
-                result.Add(new ReliabilityBin((double)lower / FineBins, (double)(b + 1) / FineBins, n, predicted / n, positives / n));
+                result.Add(new ReliabilityBin(EdgeOf(lower), EdgeOf(b + 1), n, predicted / n, positives / n));
                 seen += n;
                 (n, predicted, positives, lower) = (0, 0, 0, b + 1);
             }
         }
 
+        if (result.Count > 0)
+        {
+            // The bins cover [0, 1] between them, empty fine bins at the top included.
+            result[^1] = result[^1] with { Upper = 1 };
+        }
+
         var ece = total == 0 ? double.NaN : result.Sum(r => (double)r.Count / total * Math.Abs(r.MeanPredicted - r.ObservedRate));
         return new TaskCalibration(TaskNames[task], total, result, ece);
     }
+
+    private static int FineBinOf(double p)
+    {
+        var logit = p <= 0 ? -LogitRange : p >= 1 ? LogitRange : Math.Log(p / (1 - p));
+        var position = (Math.Clamp(logit, -LogitRange, LogitRange) + LogitRange) / (2 * LogitRange);
+        return Math.Min((int)(position * FineBins), FineBins - 1);
+    }
+
+    // The probability at the lower edge of fine bin b (0 for the first, 1 past the last).
+    private static double EdgeOf(int b) =>
+        b <= 0 ? 0 : b >= FineBins ? 1 : 1 / (1 + Math.Exp(-((2 * LogitRange * b / FineBins) - LogitRange)));
 }
