@@ -134,10 +134,9 @@ public static class ReportCharts
                 .ToArray();
             return new ChartSeries(model, points.Select(p => p.X).ToArray(), points.Select(p => p.Row.Auc.Mean).ToArray(), points.Select(p => p.Row.Auc.StandardDeviation).ToArray(), Colour: i);
         }).ToArray();
-        var over = seeds == 1 ? "1 seed" : $"{seeds} seeds";
         return new ReportChart(
             "test-auc",
-            $"Test AUC by model (mean ± std over {over})",
+            seeds == 1 ? "Test AUC by model (1 seed)" : $"Test AUC by model (mean ± std over {seeds} seeds)",
             "task",
             "test AUC",
             ChartKind.Bars,
