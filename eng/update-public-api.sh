@@ -4,7 +4,7 @@
 # fails until a public API change is recorded this way, so that such a change is always deliberate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for project in src/STEM.Recommenders/STEM.Recommenders.csproj src/STEM.Recommenders.Parquet/STEM.Recommenders.Parquet.csproj src/STEM.Recommenders.Scaling/STEM.Recommenders.Scaling.csproj src/STEM.Recommenders.PyTorch/STEM.Recommenders.PyTorch.csproj src/STEM.Recommenders.Onnx/STEM.Recommenders.Onnx.csproj; do
+for project in src/STEM.Recommenders/STEM.Recommenders.csproj src/STEM.Recommenders.Parquet/STEM.Recommenders.Parquet.csproj src/STEM.Recommenders.Scaling/STEM.Recommenders.Scaling.csproj src/STEM.Recommenders.Reporting/STEM.Recommenders.Reporting.csproj src/STEM.Recommenders.PyTorch/STEM.Recommenders.PyTorch.csproj src/STEM.Recommenders.Onnx/STEM.Recommenders.Onnx.csproj; do
   dir=$(dirname "$project")
   { dotnet build "$project" -nologo 2>&1 || true; } | python3 -c '
 import re, sys

@@ -3,6 +3,7 @@ using STEM.Recommenders.Cli.Infrastructure;
 using STEM.Recommenders.Evaluation.Reports;
 using STEM.Recommenders.Hosting;
 using STEM.Recommenders.Models;
+using STEM.Recommenders.Reporting;
 
 namespace STEM.Recommenders.Cli.Commands;
 
@@ -18,7 +19,7 @@ internal static class CompareCommand
         var seeds = OptionParsers.Int("--seeds", "Seeds per model (the training seed, then +1, +2, ...).", 1, 3);
         var output = new Option<string?>("--output", "-o")
         {
-            Description = "Output directory for comparison.md and comparison.json. Default runs/TIMESTAMP-compare.",
+            Description = "Output directory for comparison.md, comparison.json, report.html and its pictures (PNG, SVG). Default runs/TIMESTAMP-compare.",
             HelpName = "DIR",
         };
         var command = new Command("compare", "Train several models with several seeds on one split and report per-task test metrics as mean ± std.");
@@ -75,10 +76,12 @@ internal static class CompareCommand
             var report = rows is null
                 ? await ProgressView.RunAsync(session, progress => runner.CompareAsync(config, names, seedCount, directory, progress, cancellationToken))
                 : await ProgressView.RunAsync(session, progress => new VariantComparer(runner).CompareAsync(rows, seedCount, directory, progress, cancellationToken));
+            var pictures = ReportWriter.Write(report, directory);
             if (session.ShowResults)
             {
                 session.WriteTable(Render.ComparisonTable(session, report), Render.ComparisonTitle(report));
                 session.Result($"Reports: {Path.Combine(directory, "comparison.md")}, {Path.Combine(directory, "comparison.json")}");
+                session.Result($"Pictures: {pictures.HtmlPath} ({pictures.Charts.Count} pictures as PNG and SVG beside it)");
             }
 
             await session.WriteJsonAsync(new CompareResult("compare", labels, seedCount, directory, report), cancellationToken);

@@ -3,6 +3,7 @@ using STEM.Recommenders.Cli.Infrastructure;
 using STEM.Recommenders.Evaluation.Reports;
 using STEM.Recommenders.Hosting;
 using STEM.Recommenders.Models;
+using STEM.Recommenders.Reporting;
 
 namespace STEM.Recommenders.Cli.Commands;
 
@@ -14,7 +15,7 @@ internal static class TrainCommand
         var experiment = new ExperimentOptions();
         var output = new Option<string?>("--output", "-o")
         {
-            Description = "Output directory: model/ (the artifact), checkpoints/, metrics.json, report.md. Default runs/TIMESTAMP-MODEL.",
+            Description = "Output directory: model/ (the artifact), checkpoints/, metrics.json, report.md, report.html and its pictures (PNG, SVG). Default runs/TIMESTAMP-MODEL.",
             HelpName = "DIR",
         };
         var model = new Option<string?>("--model", "-m")
@@ -23,7 +24,7 @@ internal static class TrainCommand
             HelpName = "NAME",
         };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace the artifact and reports that an earlier run left in the output directory (otherwise the run is refused before it starts)." };
-        var command = new Command("train", "Train one model on an experiment file or a dataset preset; write the artifact (best validation checkpoint), metrics.json and report.md.");
+        var command = new Command("train", "Train one model on an experiment file or a dataset preset; write the artifact (best validation checkpoint), metrics.json, report.md and report.html with pictures.");
         experiment.AddTo(command);
         command.Options.Add(model);
         command.Options.Add(output);
@@ -49,12 +50,14 @@ internal static class TrainCommand
             using var artifact = result.Artifact;
             var report = result.Report;
             var artifactPath = Path.Combine(directory, ExperimentRunner.ModelDirectory);
+            var pictures = ReportWriter.Write(report, directory);
             if (session.ShowResults)
             {
                 session.Result($"{report.Model}: {(report.TaskBestEpochs is { } perTask ? "best epochs " + string.Join(", ", perTask.Select(p => $"{p.Key} {p.Value}")) : $"best epoch {report.BestEpoch}")}, {report.Steps:N0} steps, {report.SamplesPerSecond:N0} rows/s, {report.Parameters:N0} parameters, {report.TrainingTime:hh\\:mm\\:ss}");
                 session.WriteTable(Render.TrainingTable(session, report));
                 session.Result($"Artifact: {artifactPath}");
                 session.Result($"Reports:  {Path.Combine(directory, "metrics.json")}, {Path.Combine(directory, "report.md")}");
+                session.Result($"Pictures: {pictures.HtmlPath} ({pictures.Charts.Count} pictures as PNG and SVG beside it)");
             }
 
             await session.WriteJsonAsync(

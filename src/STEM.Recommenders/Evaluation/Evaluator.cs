@@ -20,6 +20,24 @@ public static class Evaluator
         return accumulator.Compute();
     }
 
+    /// <summary>
+    /// Computes AUC, gAUC, log loss and calibration per task, and in the same pass over the data
+    /// adds every prediction to <paramref name="reliability"/> (for reliability diagrams).
+    /// </summary>
+    public static EvaluationReport Evaluate(IMultiTaskModel model, IBatchSource data, int batchSize, ReliabilityAccumulator reliability)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(reliability);
+        var accumulator = new MetricAccumulator(data.TaskNames);
+        ForEachBatch(model, data, batchSize, (batch, output) =>
+        {
+            var probabilities = output.Probabilities();
+            accumulator.Update(probabilities, batch.Labels, batch.LabelMask, batch.GroupIds);
+            reliability.Update(probabilities, batch.Labels, batch.LabelMask);
+        });
+        return accumulator.Compute();
+    }
+
     /// <summary>Predicted probabilities, row-major [N, T].</summary>
     public static float[] Predict(IMultiTaskModel model, IBatchSource data, int batchSize = DefaultBatchSize)
     {

@@ -304,7 +304,8 @@ public sealed class ExperimentRunner
             }
 
             var validation = result.PerTaskModel is null && result.Best is { } best ? best.Validation : Evaluator.Evaluate(model, data.Validation, config.Training.EvaluationBatchSize);
-            var test = evaluateTest ? Evaluator.Evaluate(model, data.Test, config.Training.EvaluationBatchSize) : new EvaluationReport([]);
+            var calibration = new ReliabilityAccumulator(model.TaskNames);
+            var test = evaluateTest ? Evaluator.Evaluate(model, data.Test, config.Training.EvaluationBatchSize, calibration) : new EvaluationReport([]);
             var report = new ModelRunReport
             {
                 Model = name,
@@ -320,6 +321,8 @@ public sealed class ExperimentRunner
                 TrainingTime = result.Elapsed,
                 Parameters = parameters,
                 Gates = gates,
+                History = TrainingHistory.Of(result),
+                Calibration = evaluateTest ? calibration.Compute() : null,
             };
             return (report, model);
         }

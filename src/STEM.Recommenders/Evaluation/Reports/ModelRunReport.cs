@@ -44,4 +44,10 @@ public sealed record ModelRunReport
 
     /// <summary>Gate diagnostics on the test split, for gated models.</summary>
     public GateReport? Gates { get; init; }
+
+    /// <summary>Every evaluation during training, in order; empty for reports written before the history was kept.</summary>
+    public IReadOnlyList<TrainingHistoryEntry> History { get; init; } = [];
+
+    /// <summary>Reliability diagram of each task on the test split (best checkpoint); empty for reports written before it was kept.</summary>
+    public IReadOnlyList<TaskCalibration> Calibration { get; init; } = [];
 }

@@ -1,0 +1,41 @@
+using STEM.Recommenders.Evaluation.Reports;
+
+namespace STEM.Recommenders.Reporting;
+
+/// <summary>
+/// Writes a report's pictures (PNG and SVG) and report.html into a directory, beside the Markdown
+/// and JSON that the runner writes. The one call for <c>stem train</c>, <c>stem compare</c> and
+/// anything else that ends with a <see cref="ComparisonReport"/>.
+/// </summary>
+public static class ReportWriter
+{
+    /// <summary>The name of the HTML page.</summary>
+    public const string HtmlFile = "report.html";
+
+    /// <summary>Writes the pictures of one training run and report.html.</summary>
+    /// <param name="run">The run.</param>
+    /// <param name="directory">Where to write; created when missing. Files of the same names are replaced.</param>
+    /// <param name="title">The page title; by default "Training report: MODEL (seed S)".</param>
+    public static ReportFiles Write(ModelRunReport run, string directory, string? title = null)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return Write(new ComparisonReport([run]), directory, title ?? $"Training report: {run.Model} (seed {run.Seed})");
+    }
+
+    /// <summary>Writes the pictures of a comparison and report.html.</summary>
+    /// <param name="report">The comparison.</param>
+    /// <param name="directory">Where to write; created when missing. Files of the same names are replaced.</param>
+    /// <param name="title">The page title; by default "Comparison: MODELS × N seeds".</param>
+    public static ReportFiles Write(ComparisonReport report, string directory, string? title = null)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        Directory.CreateDirectory(directory);
+        var charts = ReportCharts.For(report).Select(chart => ChartRenderer.Save(chart, directory)).ToArray();
+        var seeds = report.Runs.Select(r => r.Seed).Distinct().Count();
+        title ??= $"Comparison: {string.Join(", ", report.Runs.Select(r => r.Model).Distinct())} × {seeds} seed{(seeds == 1 ? string.Empty : "s")}";
+        var html = Path.Combine(directory, HtmlFile);
+        File.WriteAllText(html, ReportHtml.Build(title, report.ToMarkdown(), charts));
+        return new ReportFiles(html, charts);
+    }
+}
