@@ -53,6 +53,9 @@ public sealed class ExpertPool : nn.Module<Tensor, Tensor>
     /// <summary>The stacked expert MLPs.</summary>
     public StackedMlp Experts => experts;
 
+    /// <summary>int64 [N] of <see cref="InputViews"/>, or <see langword="null"/> (the step breakdown's copy of forward reads it).</summary>
+    internal Tensor? InputViewIndex => input_views;
+
     /// <summary>Runs every expert.</summary>
     /// <param name="input">[V, B, in] views when the pool was built with input views, else [B, in].</param>
     /// <returns>[N, B, out].</returns>
