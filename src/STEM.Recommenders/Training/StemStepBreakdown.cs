@@ -129,18 +129,30 @@ internal static class StemStepBreakdown
         var gates = net.GateLayers;
         for (var l = 0; l < pools.Count; l++)
         {
-            // ExpertPool.forward: cast, gather each expert's view.
-            views = BackwardLap.Mark(views, clock, GatherBackward);
-            var experts = pools[l].Experts;
-            var input = views;
-            if (pools[l].InputViewIndex is { } index)
+            // ExpertPool.forward: cast, gather each expert's view (batched), or each expert on its
+            // view in place (separate: nothing gathered, the experts' backward ends at the views).
+            var separate = pools[l].Execution == ExpertExecution.Separate;
+            views = BackwardLap.Mark(views, clock, separate ? ExpertsBackward : GatherBackward);
+            Tensor outputs;
+            if (separate)
             {
-                input = (views.dtype == experts.ComputeType ? views : views.to(experts.ComputeType)).index_select(0, index);
+                clock.Lap(Gather);
+                outputs = pools[l].forward(views);
+            }
+            else
+            {
+                var experts = pools[l].Experts;
+                var input = views;
+                if (pools[l].InputViewIndex is { } index)
+                {
+                    input = (views.dtype == experts.ComputeType ? views : views.to(experts.ComputeType)).index_select(0, index);
+                }
+
+                input = BackwardLap.Mark(input, clock, ExpertsBackward);
+                clock.Lap(Gather);
+                outputs = experts.forward(input);
             }
 
-            input = BackwardLap.Mark(input, clock, ExpertsBackward);
-            clock.Lap(Gather);
-            var outputs = experts.forward(input);
             clock.Lap(Experts);
             outputs = BackwardLap.Mark(outputs, clock, GateInputsBackward);
 
