@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 
 namespace STEM.Recommenders.Benchmarks;
 
-internal sealed record BreakdownCommandOptions(int BatchSize, int Steps, int Warmup, Precision Precision, int? Threads, string DataDirectory)
+internal sealed record BreakdownCommandOptions(int BatchSize, int Steps, int Warmup, Precision Precision, int? Threads, string DataDirectory, ExpertSetting Experts, int CompareRounds)
 {
     public static BreakdownCommandOptions Parse(string[] args)
     {
@@ -17,6 +17,8 @@ internal sealed record BreakdownCommandOptions(int BatchSize, int Steps, int War
         var precision = Precision.Float32;
         int? threads = null;
         var data = "shared";
+        var experts = ExpertSetting.Batched;
+        var compare = 0;
         var line = new CommandLine(args);
         while (line.MoveNext())
         {
@@ -28,11 +30,13 @@ internal sealed record BreakdownCommandOptions(int BatchSize, int Steps, int War
                 case "--precision": precision = line.Precision(); break;
                 case "--threads": threads = line.PositiveInt(); break;
                 case "--data": data = line.Value(); break;
+                case "--experts": experts = ExpertSettings.Parse(line.Value()); break;
+                case "--compare-experts": compare = line.PositiveInt(); break;
                 default: throw line.Unknown();
             }
         }
 
-        return new BreakdownCommandOptions(batch, steps, warmup, precision, threads, TrainingSteps.DataDirectory(data));
+        return new BreakdownCommandOptions(batch, steps, warmup, precision, threads, TrainingSteps.DataDirectory(data), experts, compare);
     }
 }
 
@@ -57,12 +61,18 @@ internal static class BreakdownCommand
         Console.WriteLine();
 
         StepBreakdown breakdown;
+        string setting;
+        ExpertExecution chosen;
         using (var model = (StemNet)TrainingSteps.Create(StemNet.Name, data, options.Precision))
         using (var optimizer = new MultiTaskOptimizer(model, new OptimizerOptions()))
         using (var weighting = new FixedWeighting())
         using (var generator = new Generator(2023))
         using (var order = train.Order(shuffle: true, generator))
         {
+            setting = ExpertSettings.Apply(model, options.Experts, rows);
+            chosen = model.modules().OfType<ExpertPool>().First().Execution;
+            Console.WriteLine($"  {setting}");
+            Console.WriteLine();
             weighting.Attach(model);
             breakdown = StemStepBreakdown.Measure(model, optimizer, weighting, TrainingSteps.Batches(train, order, rows), options.Warmup, options.Steps);
         }
@@ -70,6 +80,7 @@ internal static class BreakdownCommand
         StepTimings plain;
         using (var model = TrainingSteps.Create(StemNet.Name, data, options.Precision))
         {
+            ExpertSettings.Set(model, chosen);
             plain = TrainingSteps.Measure(model, train, rows, options.Warmup, options.Steps);
         }
 
@@ -94,10 +105,42 @@ internal static class BreakdownCommand
         Console.WriteLine();
         Console.WriteLine($"  managed allocation {breakdown.AllocatedBytes / 1024.0:N1} KiB/step; GC collections per step gen0 {breakdown.Collections[0]:N2}, gen1 {breakdown.Collections[1]:N2}, gen2 {breakdown.Collections[2]:N2}");
         Console.WriteLine($"  uninstrumented step (the train command's loop): {plain.MeanMs:N2} ms/step (median {plain.MedianMs:N2}), {plain.SamplesPerSecond:N0} samples/s, CPU {Busy(plain.CpuMsPerStep, plain.MeanMs, threads)} busy; instrumented {step:N2} ms/step");
+        if (options.CompareRounds > 0)
+        {
+            Compare(data, rows, options, threads);
+        }
+
         Console.WriteLine();
         Console.WriteLine("busy: process CPU time over wall time × threads — below 100 % the intra-op pool waited (serial work, small ops, or other processes).");
         Console.WriteLine("A backward phase is what LibTorch computed between two of the copy's boundaries; the names assume its order (the reverse of creation), which the tests check on a small model.");
         return 0;
+    }
+
+    /// <summary>
+    /// A/B of the expert execution on one model in one process: rounds of batched then separate
+    /// uninstrumented steps, alternating so that a change in the machine's load hits both.
+    /// </summary>
+    private static void Compare(STEM.Recommenders.Datasets.EncodedSplits data, int rows, BreakdownCommandOptions options, int threads)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"  A/B expert execution, {options.CompareRounds} round(s) of (batched, separate), each {options.Warmup} warm-up + {options.Steps} timed steps on the same model:");
+        using var model = TrainingSteps.Create(StemNet.Name, data, options.Precision);
+        var results = new Dictionary<ExpertExecution, List<StepTimings>> { [ExpertExecution.Batched] = [], [ExpertExecution.Separate] = [] };
+        for (var r = 0; r < options.CompareRounds; r++)
+        {
+            foreach (var execution in new[] { ExpertExecution.Batched, ExpertExecution.Separate })
+            {
+                ExpertSettings.Set(model, execution);
+                var timing = TrainingSteps.Measure(model, data.Train, rows, options.Warmup, options.Steps);
+                results[execution].Add(timing);
+                Console.WriteLine($"    round {r + 1} {execution.ToString().ToLowerInvariant(),-8} {timing.MeanMs,10:N1} ms/step wall  {timing.CpuMsPerStep,10:N1} ms/step CPU  ({Busy(timing.CpuMsPerStep, timing.MeanMs, threads)} busy)");
+            }
+        }
+
+        double Mean(ExpertExecution e, Func<StepTimings, double> pick) => results[e].Average(pick);
+        var wallRatio = Mean(ExpertExecution.Separate, t => t.MeanMs) / Mean(ExpertExecution.Batched, t => t.MeanMs);
+        var cpuRatio = Mean(ExpertExecution.Separate, t => t.CpuMsPerStep) / Mean(ExpertExecution.Batched, t => t.CpuMsPerStep);
+        Console.WriteLine($"    separate / batched: wall {wallRatio:F3}x, CPU {cpuRatio:F3}x (means over the rounds; CPU time is the fairer one on a loaded machine)");
     }
 
     private static string Busy(double cpuMs, double wallMs, int threads) => wallMs <= 0 ? "-" : $"{cpuMs / (wallMs * threads):P0}";

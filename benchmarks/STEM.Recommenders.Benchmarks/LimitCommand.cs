@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace STEM.Recommenders.Benchmarks;
 
 internal sealed record LimitCommandOptions(
-    IReadOnlyList<string> Models, int BatchSize, int Steps, int Warmup, Precision Precision, int? Threads, string DataDirectory, int Square, bool BFloat16, double GemmSeconds)
+    IReadOnlyList<string> Models, int BatchSize, int Steps, int Warmup, Precision Precision, int? Threads, string DataDirectory, int Square, bool BFloat16, double GemmSeconds, ExpertSetting Experts)
 {
     public static LimitCommandOptions Parse(string[] args)
     {
@@ -20,6 +20,7 @@ internal sealed record LimitCommandOptions(
         var square = 4096;
         var bf16 = true;
         var gemmSeconds = 0.2;
+        var experts = ExpertSetting.Batched;
         var line = new CommandLine(args);
         while (line.MoveNext())
         {
@@ -35,11 +36,12 @@ internal sealed record LimitCommandOptions(
                 case "--square": square = line.NonNegativeInt(); break;
                 case "--no-bf16": bf16 = false; break;
                 case "--gemm-seconds": gemmSeconds = line.PositiveInt() / 1000.0; break;
+                case "--experts": experts = ExpertSettings.Parse(line.Value()); break;
                 default: throw line.Unknown();
             }
         }
 
-        return new LimitCommandOptions(models, batch, steps, warmup, precision, threads, TrainingSteps.DataDirectory(data), square, bf16, gemmSeconds);
+        return new LimitCommandOptions(models, batch, steps, warmup, precision, threads, TrainingSteps.DataDirectory(data), square, bf16, gemmSeconds, experts);
     }
 }
 
@@ -118,13 +120,14 @@ internal static class LimitCommand
                 .Where(r => r.Type == stepType && r.In == l.InputWidth && r.Out == l.OutputWidth)
                 .Select(r => (l.ForwardPerSample, r.Gflops))));
             using var model = TrainingSteps.Create(name, data, options.Precision);
+            var setting = ExpertSettings.Apply(model, options.Experts, rows);
             var timing = TrainingSteps.Measure(model, train, rows, options.Warmup, options.Steps);
             var achieved = timing.SamplesPerSecond * work.TrainingPerSample / 1e9;
             var squareText = square.TryGetValue(stepType, out var sq) ? $", {achieved / sq:P0} of the square peak {sq:N0}" : string.Empty;
             Console.WriteLine(
                 $"  {name,-10} {work.TrainingPerSample / 1e6,7:N1} MFLOP/sample ({work.ExpertShare:P0} in experts)  {timing.SamplesPerSecond,9:N0} samples/s  {timing.MeanMs,7:N1} ms/step  "
                 + $"{achieved,7:N1} GFLOP/s = {achieved / mix:P0} of the expert-mix peak {mix:N1}{squareText}; ceiling at that peak {mix * 1e9 / work.TrainingPerSample:N0} samples/s; "
-                + $"CPU {timing.CpuMsPerStep / (timing.MeanMs * threads):P0} busy");
+                + $"CPU {timing.CpuMsPerStep / (timing.MeanMs * threads):P0} busy; {setting}");
             if (name == StemNet.Name && stepType == ScalarType.Float32)
             {
                 Console.WriteLine($"             target >= {StemTarget:P0} of the float32 expert-mix peak: {(achieved / mix >= StemTarget ? "met" : "NOT met")}");
