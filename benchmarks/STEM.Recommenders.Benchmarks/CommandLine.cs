@@ -1,3 +1,4 @@
+using STEM.Recommenders.Models;
 using STEM.Recommenders.Modules;
 using System.Globalization;
 
@@ -33,6 +34,16 @@ internal sealed class CommandLine
         "BF16" or "BFLOAT16" => STEM.Recommenders.Modules.Precision.BFloat16,
         var other => throw new ArgumentException($"--precision takes float32 or bf16, not '{other.ToLowerInvariant()}'."),
     };
+
+    /// <summary>The value of <c>--models</c>: comma-separated catalog names, resolved.</summary>
+    public IReadOnlyList<string> Models()
+    {
+        var names = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var unknown = names.Where(n => !ModelCatalog.Names.Contains(n, StringComparer.OrdinalIgnoreCase)).ToArray();
+        return unknown.Length == 0
+            ? names.Select(ModelCatalog.Resolve).ToArray()
+            : throw new ArgumentException($"Unknown model(s) {string.Join(", ", unknown)}; known: {string.Join(", ", ModelCatalog.Names)}.");
+    }
 
     public int PositiveInt()
     {

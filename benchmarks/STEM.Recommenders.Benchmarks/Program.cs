@@ -2,6 +2,8 @@
 //
 //   dotnet run -c Release --project benchmarks/STEM.Recommenders.Benchmarks -- data  [options]
 //   dotnet run -c Release --project benchmarks/STEM.Recommenders.Benchmarks -- train [options]
+//   dotnet run -c Release --project benchmarks/STEM.Recommenders.Benchmarks -- limit [options]
+//   dotnet run -c Release --project benchmarks/STEM.Recommenders.Benchmarks -- breakdown [options]
 //   dotnet run -c Release --project benchmarks/STEM.Recommenders.Benchmarks -- pretrain [options]
 //   dotnet run -c Release --project benchmarks/STEM.Recommenders.Benchmarks -- serve [options]
 //   dotnet run -c Release --project benchmarks/STEM.Recommenders.Benchmarks -- micro [BenchmarkDotNet args]
@@ -24,6 +26,10 @@ try
             return await DataCommand.RunAsync(DataCommandOptions.Parse(rest)).ConfigureAwait(false);
         case "train":
             return await TrainCommand.RunAsync(TrainCommandOptions.Parse(rest)).ConfigureAwait(false);
+        case "limit":
+            return await LimitCommand.RunAsync(LimitCommandOptions.Parse(rest)).ConfigureAwait(false);
+        case "breakdown":
+            return await BreakdownCommand.RunAsync(BreakdownCommandOptions.Parse(rest)).ConfigureAwait(false);
         case "pretrain":
             return await PretrainCommand.RunAsync(PretrainCommandOptions.Parse(rest)).ConfigureAwait(false);
         case "probe":

@@ -27,13 +27,7 @@ internal sealed record TrainCommandOptions(
         {
             switch (line.Current)
             {
-                case "--models":
-                    var names = line.Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                    var unknown = names.Where(n => !ModelCatalog.Names.Contains(n, StringComparer.OrdinalIgnoreCase)).ToArray();
-                    models = unknown.Length == 0
-                        ? names.Select(ModelCatalog.Resolve).ToArray()
-                        : throw new ArgumentException($"Unknown model(s) {string.Join(", ", unknown)}; known: {string.Join(", ", ModelCatalog.Names)}.");
-                    break;
+                case "--models": models = line.Models(); break;
                 case "--batch-size": batch = line.PositiveInt(); break;
                 case "--steps": steps = line.PositiveInt(); break;
                 case "--warmup": warmup = line.NonNegativeInt(); break;
@@ -44,12 +38,7 @@ internal sealed record TrainCommandOptions(
             }
         }
 
-        var directory = data switch
-        {
-            "shared" => BenchEnvironment.SharedKuaiRandDirectory,
-            "sample" => BenchEnvironment.SampleKuaiRandDirectory,
-            _ => Path.GetFullPath(data),
-        };
+        var directory = TrainingSteps.DataDirectory(data);
         return new TrainCommandOptions(models, batch, steps, warmup, precision, threads, directory);
     }
 }
@@ -68,13 +57,7 @@ internal static class TrainCommand
         Console.WriteLine($"  machine: {BenchEnvironment.Describe()}; device {device}; torch threads {get_num_threads()}");
         Console.WriteLine($"  data: {options.DataDirectory}");
 
-        var splits = await KuaiRandPreset.LoadAsync(new KuaiRandOptions
-        {
-            LogPath = BenchEnvironment.Find(options.DataDirectory, "log"),
-            UserFeaturesPath = BenchEnvironment.Find(options.DataDirectory, "user"),
-            VideoFeaturesPath = BenchEnvironment.Find(options.DataDirectory, "video"),
-        }).ConfigureAwait(false);
-        using var data = splits.Encode();
+        using var data = await TrainingSteps.LoadKuaiRandAsync(options.DataDirectory).ConfigureAwait(false);
         var train = data.Train;
         var layout = data.Pipeline.Layout;
         var tasks = data.Pipeline.TaskNames;
@@ -91,55 +74,14 @@ internal static class TrainCommand
         var results = new List<(string Model, double SamplesPerSecond, double MeanMs, double MedianMs, long Parameters, long Peak)>();
         foreach (var name in options.Models)
         {
-            manual_seed(2023);
-            var modelOptions = ModelCatalog.DefaultOptions(name) with { Precision = options.Precision };
-
-            // Model, optimizer, weighting and the row order live outside any dispose scope.
-            using var model = ModelCatalog.Create(name, layout, tasks, modelOptions);
-            using var optimizer = new MultiTaskOptimizer(model, new OptimizerOptions());
-            using var weighting = new FixedWeighting();
-            weighting.Attach(model);
-            using var generator = new Generator(2023);
-            using var order = train.Order(shuffle: true, generator);
-            model.TorchModule.train();
+            using var model = TrainingSteps.Create(name, data, options.Precision);
             var parameters = model.TorchModule.parameters().Sum(p => p.numel());
             if (resets)
             {
                 BenchEnvironment.TryResetPeakWorkingSet();
             }
 
-            var step = 0L;
-            void Step()
-            {
-                using var scope = NewDisposeScope();
-                var start = (step++ % batchesPerEpoch) * batchSize;
-                var batch = train.GetBatch(order.narrow(0, start, batchSize));
-                var output = model.Forward(batch.Features);
-                var losses = MultiTaskLoss.PerTask(output.Logits, batch.Labels, batch.LabelMask);
-                weighting.Backward(losses, model.AuxiliaryLoss(output, batch.Labels, batch.LabelMask));
-                optimizer.Step();
-                optimizer.ZeroGrad();
-            }
-
-            for (var i = 0; i < options.Warmup; i++)
-            {
-                Step();
-            }
-
-            var stepTimes = new double[options.Steps];
-            var total = Stopwatch.StartNew();
-            for (var i = 0; i < options.Steps; i++)
-            {
-                var started = total.Elapsed;
-                Step();
-                stepTimes[i] = (total.Elapsed - started).TotalMilliseconds;
-            }
-
-            total.Stop();
-            var samplesPerSecond = (double)options.Steps * batchSize / total.Elapsed.TotalSeconds;
-            var meanMs = total.Elapsed.TotalMilliseconds / options.Steps;
-            Array.Sort(stepTimes);
-            var medianMs = stepTimes.Length % 2 == 1 ? stepTimes[stepTimes.Length / 2] : (stepTimes[(stepTimes.Length / 2) - 1] + stepTimes[stepTimes.Length / 2]) / 2;
+            var (samplesPerSecond, meanMs, medianMs, _) = TrainingSteps.Measure(model, train, batchSize, options.Warmup, options.Steps);
             var (peak, source) = BenchEnvironment.PeakWorkingSet();
             results.Add((name, samplesPerSecond, meanMs, medianMs, parameters, peak));
             var anchor = name == StemNet.Name ? $"; {samplesPerSecond / PyTorchStemNetAnchor:F2}x the PyTorch anchor (target {TargetFactor}x: {(samplesPerSecond >= PyTorchStemNetAnchor * TargetFactor ? "met" : "NOT met")})" : string.Empty;

@@ -20,6 +20,25 @@ internal static class Usage
                  ms/step and peak working set per model. Defaults: 50 steps after 5 warm-up steps,
                  shared data. Anchor: official PyTorch STEM-Net ~1,900 samples/s; target >= 1.5x.
 
+          limit  [--models stem-net,mmoe,ple] [--batch-size 4096] [--steps 30] [--warmup 3]
+                 [--precision float32|bf16] [--threads N] [--data sample|shared|DIR] [--square 4096]
+                 [--no-bf16] [--gemm-seconds MS] [--experts batched|separate|calibrate]
+                 Training against the machine's own limit: GEMM GFLOP/s of every expert shape (X·W,
+                 dY·Wᵀ, Xᵀ·dY at batch rows) in float32 and bfloat16 plus a square product (0: none),
+                 the bfloat16 calibration, each model's training FLOP per sample from its built layers,
+                 and the real training step's samples/s, GFLOP/s and fraction of the FLOP-weighted
+                 expert-shape peak and of the square peak; CPU model and flags. Target: STEM-Net >= 70 %.
+                 --experts: ExpertPool.Execution for the steps (calibrate: ExpertPool.Calibrate picks).
+
+          breakdown [--batch-size 4096] [--steps 20] [--warmup 3] [--precision float32|bf16]
+                 [--threads N] [--data sample|shared|DIR] [--experts batched|separate|calibrate]
+                 [--compare-experts ROUNDS]
+                 STEM-Net's training step phase by phase: batch, embedding, expert gather, experts,
+                 gates, mixing, towers, loss, each backward part, optimizer, zero-grad, dispose scope;
+                 ms and % of the step, CPU ms and thread-pool busy %, managed allocation and GC per
+                 step, and the uninstrumented step for comparison. --compare-experts N adds an A/B of
+                 batched against separate expert products (N alternating rounds, wall and CPU ms/step).
+
           grow   [--source DIR] [--output DIR] [--copies 87]
                  The shared KuaiRand week repeated (87 copies: 10,054,938 rows) with users and videos
                  renamed per copy, log and side tables; deterministic.

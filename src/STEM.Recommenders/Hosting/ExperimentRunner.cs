@@ -322,7 +322,7 @@ public sealed class ExperimentRunner
                 Parameters = parameters,
                 Gates = gates,
                 History = TrainingHistory.Of(result),
-                Calibration = evaluateTest ? calibration.Compute() : null,
+                Calibration = evaluateTest ? calibration.Compute() : [],
             };
             return (report, model);
         }

@@ -53,6 +53,15 @@ internal sealed class StemLayerStack : nn.Module<FeatureBatch, MultiTaskOutput>
 
     public Parameter LastSharedLayer => experts[experts.Count - 1].Experts.LastWeight;
 
+    // The parts, for the step breakdown's timed copy of forward (Training/StemStepBreakdown).
+    internal EmbeddingBank Embedding => embedding;
+
+    internal IReadOnlyList<ExpertPool> ExpertLayers => experts.ToArray();
+
+    internal IReadOnlyList<AfTbGate> GateLayers => gates.ToArray();
+
+    internal TaskTower Towers => towers;
+
     public override MultiTaskOutput forward(FeatureBatch batch)
     {
         var views = embedding.forward(batch);

@@ -43,6 +43,9 @@ public sealed class StemNet : MultiTaskModel
     /// <inheritdoc />
     public override Parameter? LastSharedLayer => net.LastSharedLayer;
 
+    /// <summary>The embeddings, expert layers, gates and towers (the step breakdown times them one by one).</summary>
+    internal StemLayerStack Net => net;
+
     /// <inheritdoc />
     public override MultiTaskOutput forward(FeatureBatch batch) => net.forward(batch);
 }

@@ -78,6 +78,9 @@ public sealed class AfTbGate : nn.Module<Tensor, Tensor, (Tensor Mixed, Tensor W
     /// <summary>The stacked gate MLPs (task gates, then the shared gate).</summary>
     public StackedMlp Gates => gates;
 
+    /// <summary>[G, E] of 0/1: whether gate g passes the gradient to expert e (the step breakdown's copy of forward reads it).</summary>
+    internal Tensor PassGradient => pass_gradient;
+
     /// <summary>Mixes the experts.</summary>
     /// <param name="views">[T+1, B, in]: task views then the shared view.</param>
     /// <param name="experts">[E, B, h] expert outputs.</param>

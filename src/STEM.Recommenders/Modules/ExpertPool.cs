@@ -13,6 +13,7 @@ public sealed class ExpertPool : nn.Module<Tensor, Tensor>
 {
     private readonly StackedMlp experts;
     private readonly Tensor? input_views;
+    private ExpertExecution _execution;
 
     /// <summary>Creates the pool.</summary>
     /// <param name="name">Module name.</param>
@@ -53,12 +54,45 @@ public sealed class ExpertPool : nn.Module<Tensor, Tensor>
     /// <summary>The stacked expert MLPs.</summary>
     public StackedMlp Experts => experts;
 
+    /// <summary>int64 [N] of <see cref="InputViews"/>, or <see langword="null"/> (the step breakdown's copy of forward reads it).</summary>
+    internal Tensor? InputViewIndex => input_views;
+
+    /// <summary>
+    /// How the experts' products run (default <see cref="ExpertExecution.Batched"/>); not saved with
+    /// the weights. <see cref="Calibrate"/> chooses it by timing both on this machine.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not a defined value.</exception>
+    /// <exception cref="InvalidOperationException"><see cref="ExpertExecution.Separate"/> with batch norm in the experts.</exception>
+    public ExpertExecution Execution
+    {
+        get => _execution;
+        set
+        {
+            if (!Enum.IsDefined(value))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Execution must be Batched or Separate.");
+            }
+
+            if (value == ExpertExecution.Separate && experts.Options.BatchNorm)
+            {
+                throw new InvalidOperationException($"{GetName()}: separate execution does not support batch norm in the experts.");
+            }
+
+            _execution = value;
+        }
+    }
+
     /// <summary>Runs every expert.</summary>
     /// <param name="input">[V, B, in] views when the pool was built with input views, else [B, in].</param>
     /// <returns>[N, B, out].</returns>
     public override Tensor forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        if (_execution == ExpertExecution.Separate)
+        {
+            return ForwardSeparately(input);
+        }
+
         if (input_views is null)
         {
             return experts.forward(input);
@@ -67,5 +101,78 @@ public sealed class ExpertPool : nn.Module<Tensor, Tensor>
         // Cast before gathering: under mixed precision the per-expert copy is then half the size.
         var views = input.dtype == experts.ComputeType ? input : input.to(experts.ComputeType);
         return experts.forward(views.index_select(0, input_views));
+    }
+
+    /// <summary>
+    /// Times one forward and backward pass of <paramref name="rows"/> random rows in each
+    /// execution (best of <paramref name="repeats"/> after a warm-up each), keeps the faster in
+    /// <see cref="Execution"/> and returns both times. Uses the pool's own weights; their gradients
+    /// are put back as they were (a missing gradient becomes zeros, which an optimizer step treats
+    /// like none), so call it before training or between steps.
+    /// </summary>
+    /// <param name="rows">Batch rows to time, e.g. the training batch size.</param>
+    /// <param name="repeats">Timed passes per execution.</param>
+    /// <returns>Milliseconds per pass of each execution.</returns>
+    public (double BatchedMs, double SeparateMs) Calibrate(int rows, int repeats = 2)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(repeats, 1);
+        var kept = _execution;
+        var weights = parameters().ToArray();
+        using var scope = NewDisposeScope();
+        var saved = weights.Select(p => p.grad?.clone()).ToArray();
+        var viewCount = InputViews is null ? 0 : InputViews.Max() + 1;
+        var device = experts.Weight(0).device;
+        var input = (viewCount == 0 ? randn(rows, experts.InputDim, device: device) : randn(viewCount, rows, experts.InputDim, device: device)).requires_grad_(true);
+        double Time(ExpertExecution execution)
+        {
+            _execution = execution;
+            var best = double.MaxValue;
+            for (var r = 0; r <= repeats; r++)
+            {
+                using var pass = NewDisposeScope();
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                forward(input).sum().backward();
+                var ms = clock.Elapsed.TotalMilliseconds;
+                best = r == 0 ? best : Math.Min(best, ms);
+            }
+
+            return best;
+        }
+
+        var batched = Time(ExpertExecution.Batched);
+        var separate = experts.Options.BatchNorm ? double.PositiveInfinity : Time(ExpertExecution.Separate);
+        using (no_grad())
+        {
+            for (var i = 0; i < weights.Length; i++)
+            {
+                if (saved[i] is { } before)
+                {
+                    weights[i].grad!.copy_(before);
+                }
+                else
+                {
+                    weights[i].grad?.zero_();
+                }
+            }
+        }
+
+        _execution = kept;
+        Execution = separate < batched ? ExpertExecution.Separate : ExpertExecution.Batched;
+        return (batched, separate);
+    }
+
+    private Tensor ForwardSeparately(Tensor input)
+    {
+        var computeType = experts.ComputeType;
+        var x = input.dtype == computeType ? input : input.to(computeType);
+        if (InputViews is null)
+        {
+            return experts.ForwardEach(Enumerable.Repeat(x, Count).ToArray());
+        }
+
+        // One unbind: each expert reads its view in place, and backward stacks the views' gradients once.
+        var views = x.unbind(0);
+        return experts.ForwardEach(InputViews.Select(v => views[v]).ToArray());
     }
 }

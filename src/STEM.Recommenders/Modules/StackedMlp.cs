@@ -146,6 +146,54 @@ public sealed class StackedMlp : nn.Module<Tensor, Tensor>
         return x.dtype == ScalarType.Float32 ? x : x.to(ScalarType.Float32);
     }
 
+    /// <summary>
+    /// Runs MLP i on <paramref name="inputs"/>[i] alone, one matrix product per MLP and layer,
+    /// and stacks the outputs once at the end (the same values as <see cref="forward"/> on the
+    /// stacked inputs, up to the products' rounding). Without batch norm only.
+    /// </summary>
+    /// <param name="inputs">N tensors of [B, in]; one tensor may stand for several MLPs.</param>
+    /// <returns>[N, B, out] in float32.</returns>
+    internal Tensor ForwardEach(IReadOnlyList<Tensor> inputs)
+    {
+        if (_options.BatchNorm)
+        {
+            throw new InvalidOperationException("StackedMlp.ForwardEach does not run batch norm; use forward.");
+        }
+
+        var computeType = _options.Precision.ComputeType();
+        var outputs = new Tensor[Count];
+        for (var i = 0; i < Count; i++)
+        {
+            var x = inputs[i].dtype == computeType ? inputs[i] : inputs[i].to(computeType);
+            for (var l = 0; l < weights.Count; l++)
+            {
+                var w = weights[l][i];
+                var b = biases[l][i];
+                if (computeType != ScalarType.Float32)
+                {
+                    w = w.to(computeType);
+                    b = b.to(computeType);
+                }
+
+                x = mm(x, w).add_(b);
+                if (l < _hiddenLayers)
+                {
+                    // In place for the reason forward gives.
+                    x = _options.Activation == Activation.Relu ? x.relu_() : _options.Activation.Apply(x);
+                    if (_options.Dropout > 0)
+                    {
+                        x = nn.functional.dropout(x, _options.Dropout, training);
+                    }
+                }
+            }
+
+            outputs[i] = x;
+        }
+
+        var stacked = stack(outputs, 0);
+        return stacked.dtype == ScalarType.Float32 ? stacked : stacked.to(ScalarType.Float32);
+    }
+
     private Tensor BatchNorm(Tensor x, int layer)
     {
         const double momentum = 0.1;
