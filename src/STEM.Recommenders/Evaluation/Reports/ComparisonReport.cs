@@ -92,11 +92,7 @@ public sealed record ComparisonReport(IReadOnlyList<ModelRunReport> Runs, IReadO
         text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var run in Runs)
         {
-<<<<<<< HEAD
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {run.Model} | {run.Seed} | {BestEpochs(run)} | {run.Steps} | {run.SamplesPerSecond:N0} | {run.Parameters:N0} | {run.Test.MeanAuc:F4} |");
-=======
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {run.Variant ?? run.Model} | {run.Seed} | {run.BestEpoch} | {run.Steps} | {run.SamplesPerSecond:N0} | {run.Parameters:N0} | {run.Test.MeanAuc:F4} |");
->>>>>>> tune
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {run.Variant ?? run.Model} | {run.Seed} | {BestEpochs(run)} | {run.Steps} | {run.SamplesPerSecond:N0} | {run.Parameters:N0} | {run.Test.MeanAuc:F4} |");
         }
 
         foreach (var analysis in NegativeTransfer ?? [])
