@@ -148,7 +148,9 @@ public static class ChartRenderer
             plottable.LegendText = series.Name;
         }
 
-        plot.Axes.Bottom.SetTicks(Enumerable.Range(0, categories.Count).Select(v => (double)v).ToArray(), categories.ToArray());
+        // "is_click-dominant (2,033 rows)" and its neighbours overlap on one line: the count goes below.
+        var labels = categories.Select(c => c.Replace(" (", "\n(", StringComparison.Ordinal)).ToArray();
+        plot.Axes.Bottom.SetTicks(Enumerable.Range(0, categories.Count).Select(v => (double)v).ToArray(), labels);
         plot.Axes.Bottom.MajorTickStyle.Length = 0;
         plot.Axes.Bottom.TickLabelStyle.FontSize = 14;
         plot.Grid.XAxisStyle.IsVisible = false;

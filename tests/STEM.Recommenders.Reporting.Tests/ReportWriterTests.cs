@@ -66,7 +66,7 @@ public sealed partial class ReportWriterTests : IDisposable
 
         files.HtmlPath.Should().Be(Path.Combine(_directory, "report.html"));
         html.Should().StartWith("<!DOCTYPE html>").And.Contain("<title>Comparison: stem-net, single-task × 2 seeds</title>");
-        html.Should().Contain("<h3>Test AUC (mean ± std over 2 seeds)</h3>");
+        html.Should().Contain("<h3>Test AUC (mean ± std over 2 seeds)</h3>").And.Contain("<h3>Test expected calibration error (mean ± std over 2 seeds)</h3>");
         html.Should().Contain("<h3>Negative transfer: click vs like (τ = 2), test AUC per feedback group</h3>");
         // The table cells are the Markdown's, value for value.
         var row = report.Rows.Single(r => r.Model == "stem-net" && r.Task == "like");

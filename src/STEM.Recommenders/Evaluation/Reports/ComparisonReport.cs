@@ -87,6 +87,13 @@ public sealed record ComparisonReport(IReadOnlyList<ModelRunReport> Runs, IReadO
         Table("Test AUC", r => r.Auc);
         Table("Test gAUC", r => r.GAuc);
         Table("Test log loss", r => r.LogLoss);
+        if (Runs.Count > 0 && Runs.All(r => r.Calibration.Count > 0))
+        {
+            // Reports loaded from a metrics.json written before calibration was kept have none.
+            var ece = Runs.GroupBy(r => r.Model).SelectMany(g => tasks.Select(task => (Model: g.Key, Task: task, Ece: MeanStd.Of(g.Select(r => r.Calibration.FirstOrDefault(c => c.Task == task)?.ExpectedCalibrationError ?? double.NaN))))).ToArray();
+            Table("Test expected calibration error", row => ece.Single(e => e.Model == row.Model && e.Task == row.Task).Ece);
+        }
+
         text.AppendLine("### Runs").AppendLine();
         text.AppendLine("| model | seed | best epoch | steps | train rows/s | parameters | mean test AUC |");
         text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
