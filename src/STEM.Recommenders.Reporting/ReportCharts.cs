@@ -66,7 +66,7 @@ public static class ReportCharts
         {
             var run = runs[0];
             var series = run.Tasks.Select((task, i) => Curve(task, run.History, x, h => h.ValidationAuc, task, i, secondary: false)).ToArray();
-            return [new ReportChart("validation-auc", $"Validation AUC by {xLabel}: {run.Model}", xLabel, "validation AUC", ChartKind.Lines, series, Caption: caption)];
+            return [new ReportChart("validation-auc", $"Validation AUC by {xLabel}: {run.Variant ?? run.Model}", xLabel, "validation AUC", ChartKind.Lines, series, Caption: caption)];
         }
 
         return report.Runs[0].Tasks.Select(task => new ReportChart(
@@ -75,7 +75,7 @@ public static class ReportCharts
             xLabel,
             "validation AUC",
             ChartKind.Lines,
-            runs.Select((run, i) => Curve(run.Model, run.History, x, h => h.ValidationAuc, task, i, secondary: false)).ToArray(),
+            runs.Select((run, i) => Curve(run.Variant ?? run.Model, run.History, x, h => h.ValidationAuc, task, i, secondary: false)).ToArray(),
             Caption: caption + " One line per model (its first seed).")).ToArray();
     }
 
@@ -102,7 +102,7 @@ public static class ReportCharts
                 Curve($"{task} train", run.History, x, h => h.TrainLoss, task, i, secondary: false),
                 Curve($"{task} validation", run.History, x, h => h.ValidationLogLoss, task, i, secondary: true),
             }).ToArray();
-            return [new ReportChart("loss", $"Loss by {xLabel}: {run.Model}", xLabel, "log loss", ChartKind.Lines, series, Caption: caption)];
+            return [new ReportChart("loss", $"Loss by {xLabel}: {run.Variant ?? run.Model}", xLabel, "log loss", ChartKind.Lines, series, Caption: caption)];
         }
 
         return report.Runs[0].Tasks.Select(task => new ReportChart(
@@ -113,8 +113,8 @@ public static class ReportCharts
             ChartKind.Lines,
             runs.SelectMany((run, i) => new[]
             {
-                Curve($"{run.Model} train", run.History, x, h => h.TrainLoss, task, i, secondary: false),
-                Curve($"{run.Model} validation", run.History, x, h => h.ValidationLogLoss, task, i, secondary: true),
+                Curve($"{run.Variant ?? run.Model} train", run.History, x, h => h.TrainLoss, task, i, secondary: false),
+                Curve($"{run.Variant ?? run.Model} validation", run.History, x, h => h.ValidationLogLoss, task, i, secondary: true),
             }).ToArray(),
             Caption: caption + " Colours are models (their first seed).")).ToArray();
     }
@@ -125,7 +125,7 @@ public static class ReportCharts
         ArgumentNullException.ThrowIfNull(report);
         var tasks = report.Runs.Count == 0 ? [] : report.Runs[0].Tasks;
         var rows = report.Rows;
-        var models = report.Runs.Select(r => r.Model).Distinct().ToArray();
+        var models = report.Runs.Select(r => r.Variant ?? r.Model).Distinct().ToArray();
         var seeds = report.Runs.Select(r => r.Seed).Distinct().Count();
         var series = models.Select((model, i) =>
         {
@@ -189,7 +189,7 @@ public static class ReportCharts
     public static ReportChart? GateMass(ComparisonReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var gated = report.Runs.Where(r => r.Gates is not null).GroupBy(r => r.Model).ToArray();
+        var gated = report.Runs.Where(r => r.Gates is not null).GroupBy(r => r.Variant ?? r.Model).ToArray();
         if (gated.Length == 0)
         {
             return null;
@@ -245,7 +245,7 @@ public static class ReportCharts
                 }
 
                 var bins = calibration.Bins;
-                var name = string.Create(CultureInfo.InvariantCulture, $"{run.Model} (ECE {calibration.ExpectedCalibrationError:0.0000})");
+                var name = string.Create(CultureInfo.InvariantCulture, $"{run.Variant ?? run.Model} (ECE {calibration.ExpectedCalibrationError:0.0000})");
                 series.Add(new ChartSeries(name, bins.Select(b => b.MeanPredicted).ToArray(), bins.Select(b => b.ObservedRate).ToArray(), Counts: bins.Select(b => b.Count).ToArray(), Colour: i));
             }
 
@@ -276,7 +276,7 @@ public static class ReportCharts
     }
 
     private static ModelRunReport[] FirstRuns(ComparisonReport report) =>
-        report.Runs.GroupBy(r => r.Model).Select(g => g.First()).ToArray();
+        report.Runs.GroupBy(r => r.Variant ?? r.Model).Select(g => g.First()).ToArray();
 
     // Epochs on the x axis when each epoch has one evaluation; with several evaluations per epoch
     // (evaluation every N steps) their epochs repeat, so steps are used instead.

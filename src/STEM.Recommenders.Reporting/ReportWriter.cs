@@ -33,7 +33,7 @@ public static class ReportWriter
         Directory.CreateDirectory(directory);
         var charts = ReportCharts.For(report).Select(chart => ChartRenderer.Save(chart, directory)).ToArray();
         var seeds = report.Runs.Select(r => r.Seed).Distinct().Count();
-        title ??= $"Comparison: {string.Join(", ", report.Runs.Select(r => r.Model).Distinct())} × {seeds} seed{(seeds == 1 ? string.Empty : "s")}";
+        title ??= $"Comparison: {string.Join(", ", report.Runs.Select(r => r.Variant ?? r.Model).Distinct())} × {seeds} seed{(seeds == 1 ? string.Empty : "s")}";
         var html = Path.Combine(directory, HtmlFile);
         File.WriteAllText(html, ReportHtml.Build(title, report.ToMarkdown(), charts));
         return new ReportFiles(html, charts);

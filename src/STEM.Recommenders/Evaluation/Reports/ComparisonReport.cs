@@ -90,7 +90,7 @@ public sealed record ComparisonReport(IReadOnlyList<ModelRunReport> Runs, IReadO
         if (Runs.Count > 0 && Runs.All(r => r.Calibration.Count > 0))
         {
             // Reports loaded from a metrics.json written before calibration was kept have none.
-            var ece = Runs.GroupBy(r => r.Model).SelectMany(g => tasks.Select(task => (Model: g.Key, Task: task, Ece: MeanStd.Of(g.Select(r => r.Calibration.FirstOrDefault(c => c.Task == task)?.ExpectedCalibrationError ?? double.NaN))))).ToArray();
+            var ece = Runs.GroupBy(r => r.Variant ?? r.Model).SelectMany(g => tasks.Select(task => (Model: g.Key, Task: task, Ece: MeanStd.Of(g.Select(r => r.Calibration.FirstOrDefault(c => c.Task == task)?.ExpectedCalibrationError ?? double.NaN))))).ToArray();
             Table("Test expected calibration error", row => ece.Single(e => e.Model == row.Model && e.Task == row.Task).Ece);
         }
 
