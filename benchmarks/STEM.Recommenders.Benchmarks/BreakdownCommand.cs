@@ -48,13 +48,8 @@ internal static class BreakdownCommand
 {
     public static async Task<int> RunAsync(BreakdownCommandOptions options)
     {
-        var device = TorchRuntime.Initialize(new TorchRuntimeOptions { Device = ComputeDevice.Cpu, Threads = options.Threads });
-        var threads = get_num_threads();
-        Console.WriteLine("STEM-Net training step, phase by phase (a timed copy of the forward pass; backward cut by identity autograd nodes at the same boundaries)");
-        Console.WriteLine($"  machine: {BenchEnvironment.Describe()}; device {device}; torch threads {threads}");
-        Console.WriteLine($"  cpu: {CpuFeatures.Describe()}");
-        Console.WriteLine($"  data: {options.DataDirectory}");
-        using var data = await TrainingSteps.LoadKuaiRandAsync(options.DataDirectory).ConfigureAwait(false);
+        var (data, threads) = await TrainingSteps.StartAsync("STEM-Net training step, phase by phase (a timed copy of the forward pass; backward cut by identity autograd nodes at the same boundaries)", options.Threads, options.DataDirectory).ConfigureAwait(false);
+        using var _ = data;
         var train = data.Train;
         var rows = Math.Min(options.BatchSize, train.Count);
         Console.WriteLine($"  batch {rows:N0}, {options.Warmup} warm-up + {options.Steps} timed steps, precision {options.Precision}, default sizes and OptimizerOptions");

@@ -57,13 +57,8 @@ internal static class LimitCommand
 
     public static async Task<int> RunAsync(LimitCommandOptions options)
     {
-        var device = TorchRuntime.Initialize(new TorchRuntimeOptions { Device = ComputeDevice.Cpu, Threads = options.Threads });
-        var threads = get_num_threads();
-        Console.WriteLine("STEM.Recommenders training against the machine's limit: GEMM rates of the expert shapes, FLOP per sample from the built models, the real training step");
-        Console.WriteLine($"  machine: {BenchEnvironment.Describe()}; device {device}; torch threads {threads}");
-        Console.WriteLine($"  cpu: {CpuFeatures.Describe()}");
-        Console.WriteLine($"  data: {options.DataDirectory}");
-        using var data = await TrainingSteps.LoadKuaiRandAsync(options.DataDirectory).ConfigureAwait(false);
+        var (data, threads) = await TrainingSteps.StartAsync("STEM.Recommenders training against the machine's limit: GEMM rates of the expert shapes, FLOP per sample from the built models, the real training step", options.Threads, options.DataDirectory).ConfigureAwait(false);
+        using var _ = data;
         var train = data.Train;
         var rows = Math.Min(options.BatchSize, train.Count);
         Console.WriteLine($"  batch {rows:N0}, {options.Warmup} warm-up + {options.Steps} timed steps, step precision {options.Precision}, default model sizes and OptimizerOptions");

@@ -3,6 +3,7 @@ using STEM.Recommenders.Datasets;
 using STEM.Recommenders.EncodedData;
 using STEM.Recommenders.Models;
 using STEM.Recommenders.Modules;
+using STEM.Recommenders.Runtime;
 using STEM.Recommenders.Training;
 using STEM.Recommenders.Training.Weighting;
 using static TorchSharp.torch;
@@ -19,6 +20,22 @@ internal sealed record StepTimings(double SamplesPerSecond, double MeanMs, doubl
 /// </summary>
 internal static class TrainingSteps
 {
+    /// <summary>
+    /// Starts LibTorch on the CPU with the requested threads, prints the title with the machine, CPU
+    /// flags and data directory, and loads the data: the opening of the limit and breakdown commands.
+    /// </summary>
+    /// <returns>The encoded data and LibTorch's intra-op thread count.</returns>
+    public static async Task<(EncodedSplits Data, int Threads)> StartAsync(string title, int? threads, string dataDirectory)
+    {
+        var device = TorchRuntime.Initialize(new TorchRuntimeOptions { Device = ComputeDevice.Cpu, Threads = threads });
+        var actual = get_num_threads();
+        Console.WriteLine(title);
+        Console.WriteLine($"  machine: {BenchEnvironment.Describe()}; device {device}; torch threads {actual}");
+        Console.WriteLine($"  cpu: {CpuFeatures.Describe()}");
+        Console.WriteLine($"  data: {dataDirectory}");
+        return (await LoadKuaiRandAsync(dataDirectory).ConfigureAwait(false), actual);
+    }
+
     /// <summary>The KuaiRand week (or sample) in a directory, encoded.</summary>
     public static async Task<EncodedSplits> LoadKuaiRandAsync(string directory)
     {

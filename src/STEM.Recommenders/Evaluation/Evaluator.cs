@@ -13,12 +13,8 @@ public static class Evaluator
     public const int DefaultBatchSize = 16384;
 
     /// <summary>Computes AUC, gAUC, log loss and calibration per task.</summary>
-    public static EvaluationReport Evaluate(IMultiTaskModel model, IBatchSource data, int batchSize = DefaultBatchSize)
-    {
-        var accumulator = new MetricAccumulator(data.TaskNames);
-        ForEachBatch(model, data, batchSize, (batch, output) => accumulator.Update(output.Probabilities(), batch.Labels, batch.LabelMask, batch.GroupIds));
-        return accumulator.Compute();
-    }
+    public static EvaluationReport Evaluate(IMultiTaskModel model, IBatchSource data, int batchSize = DefaultBatchSize) =>
+        EvaluateCore(model, data, batchSize, null);
 
     /// <summary>
     /// Computes AUC, gAUC, log loss and calibration per task, and in the same pass over the data
@@ -26,14 +22,19 @@ public static class Evaluator
     /// </summary>
     public static EvaluationReport Evaluate(IMultiTaskModel model, IBatchSource data, int batchSize, ReliabilityAccumulator reliability)
     {
-        ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(reliability);
+        return EvaluateCore(model, data, batchSize, reliability);
+    }
+
+    private static EvaluationReport EvaluateCore(IMultiTaskModel model, IBatchSource data, int batchSize, ReliabilityAccumulator? reliability)
+    {
+        ArgumentNullException.ThrowIfNull(data);
         var accumulator = new MetricAccumulator(data.TaskNames);
         ForEachBatch(model, data, batchSize, (batch, output) =>
         {
             var probabilities = output.Probabilities();
             accumulator.Update(probabilities, batch.Labels, batch.LabelMask, batch.GroupIds);
-            reliability.Update(probabilities, batch.Labels, batch.LabelMask);
+            reliability?.Update(probabilities, batch.Labels, batch.LabelMask);
         });
         return accumulator.Compute();
     }

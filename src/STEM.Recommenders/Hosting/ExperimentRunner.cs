@@ -252,7 +252,8 @@ public sealed class ExperimentRunner
         return new StreamingSplits("custom", schema, sources, Read);
     }
 
-    private static void Write(ComparisonReport comparison, string? outputDirectory)
+    /// <summary>comparison.json and comparison.md of a comparison (also written by <see cref="VariantComparer"/>).</summary>
+    internal static void Write(ComparisonReport comparison, string? outputDirectory)
     {
         if (outputDirectory is null)
         {

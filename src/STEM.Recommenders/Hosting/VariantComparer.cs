@@ -72,7 +72,7 @@ public sealed class VariantComparer
                     var seed = experiment.Config.Training.Seed + s;
                     var (device, data) = prepared.Value;
                     runs.Add(_runner.RunPrepared(experiment.Config, experiment.Name, seed, data, device, ++index, experiments.Count * seeds, evaluateTest: true, progress, cancellationToken));
-                    await WriteAsync(new ComparisonReport(runs), outputDirectory, cancellationToken).ConfigureAwait(false);
+                    ExperimentRunner.Write(new ComparisonReport(runs), outputDirectory);
                 }
             }
         }
@@ -82,18 +82,5 @@ public sealed class VariantComparer
         }
 
         return new ComparisonReport(runs);
-    }
-
-    /// <summary>The files of <see cref="ExperimentRunner.CompareAsync"/>: comparison.json and comparison.md.</summary>
-    private static async Task WriteAsync(ComparisonReport report, string? outputDirectory, CancellationToken cancellationToken)
-    {
-        if (outputDirectory is null)
-        {
-            return;
-        }
-
-        Directory.CreateDirectory(outputDirectory);
-        await File.WriteAllTextAsync(Path.Combine(outputDirectory, "comparison.json"), ReportJson.Serialize(report), cancellationToken).ConfigureAwait(false);
-        await File.WriteAllTextAsync(Path.Combine(outputDirectory, "comparison.md"), report.ToMarkdown(), cancellationToken).ConfigureAwait(false);
     }
 }
