@@ -71,6 +71,10 @@ public static class ChartRenderer
         return plot;
     }
 
+    /// <summary>Where a cell's value lies between the heatmap's <see cref="HeatmapCells.Low"/> and <see cref="HeatmapCells.High"/>, in [0, 1].</summary>
+    private static double Shade(double value, HeatmapCells cells) =>
+        cells.High > cells.Low ? Math.Clamp((value - cells.Low) / (cells.High - cells.Low), 0, 1) : 0.5;
+
     private static NumericManual ReadableTicks(double min, double max)
     {
         var ticks = new NumericManual();
@@ -188,7 +192,7 @@ public static class ChartRenderer
             {
                 var y = rows - 1 - r;
                 var cell = plot.Add.Rectangle(c - 0.5, c + 0.5, y - 0.5, y + 0.5);
-                cell.FillColor = colours.GetColor(Math.Clamp(values[r, c], 0, 1));
+                cell.FillColor = double.IsNaN(values[r, c]) ? Colors.LightGray : colours.GetColor(Shade(values[r, c], cells));
                 cell.LineColor = Colors.White;
                 cell.LineWidth = 2;
             }
@@ -198,11 +202,12 @@ public static class ChartRenderer
         {
             for (var c = 0; c < columns; c++)
             {
-                var label = plot.Add.Text(values[r, c].ToString("0.000", CultureInfo.InvariantCulture), c, rows - 1 - r);
+                var missing = double.IsNaN(values[r, c]);
+                var label = plot.Add.Text(missing ? "–" : values[r, c].ToString("0.000", CultureInfo.InvariantCulture), c, rows - 1 - r);
                 label.LabelFontSize = 16;
                 label.LabelAlignment = Alignment.MiddleCenter;
                 // Viridis is dark at 0 and light at 1.
-                label.LabelFontColor = values[r, c] > 0.6 ? Colors.Black : Colors.White;
+                label.LabelFontColor = missing || Shade(values[r, c], cells) > 0.6 ? Colors.Black : Colors.White;
             }
         }
 

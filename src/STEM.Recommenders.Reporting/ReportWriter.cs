@@ -1,11 +1,12 @@
 using STEM.Recommenders.Evaluation.Reports;
+using STEM.Recommenders.Hosting;
 
 namespace STEM.Recommenders.Reporting;
 
 /// <summary>
 /// Writes a report's pictures (PNG and SVG) and report.html into a directory, beside the Markdown
 /// and JSON that the runner writes. The one call for <c>stem train</c>, <c>stem compare</c> and
-/// anything else that ends with a <see cref="ComparisonReport"/>.
+/// anything else that ends with a <see cref="ComparisonReport"/>, and for <c>stem tune</c>'s <see cref="TuningReport"/>.
 /// </summary>
 public static class ReportWriter
 {
@@ -34,6 +35,23 @@ public static class ReportWriter
         var charts = ReportCharts.For(report).Select(chart => ChartRenderer.Save(chart, directory)).ToArray();
         var seeds = report.Runs.Select(r => r.Seed).Distinct().Count();
         title ??= $"Comparison: {string.Join(", ", report.Runs.Select(r => r.Variant ?? r.Model).Distinct())} × {seeds} seed{(seeds == 1 ? string.Empty : "s")}";
+        var html = Path.Combine(directory, HtmlFile);
+        File.WriteAllText(html, ReportHtml.Build(title, report.ToMarkdown(), charts));
+        return new ReportFiles(html, charts);
+    }
+
+    /// <summary>Writes the pictures of a tuning run (<see cref="TuningCharts"/>) and report.html beside tuning.json and tuning.md.</summary>
+    /// <param name="report">The tuning report.</param>
+    /// <param name="directory">Where to write; created when missing. Files of the same names are replaced.</param>
+    /// <param name="title">The page title; by default "Tuning: MODEL, N trials".</param>
+    public static ReportFiles Write(TuningReport report, string directory, string? title = null)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        Directory.CreateDirectory(directory);
+        var charts = TuningCharts.For(report).Select(chart => ChartRenderer.Save(chart, directory)).ToArray();
+        var models = string.Join(", ", report.Trials.Select(t => t.Model).Distinct());
+        title ??= $"Tuning: {models}, {report.Trials.Count} trial{(report.Trials.Count == 1 ? string.Empty : "s")}";
         var html = Path.Combine(directory, HtmlFile);
         File.WriteAllText(html, ReportHtml.Build(title, report.ToMarkdown(), charts));
         return new ReportFiles(html, charts);

@@ -2,12 +2,14 @@ using System.CommandLine;
 using STEM.Recommenders.Cli.Infrastructure;
 using STEM.Recommenders.Hosting;
 using STEM.Recommenders.Models;
+using STEM.Recommenders.Reporting;
 
 namespace STEM.Recommenders.Cli.Commands;
 
 /// <summary>
 /// <c>stem tune</c>: trains the experiment's search space trial by trial on data loaded once, picks
-/// the winner on validation only, and writes tuning.json, tuning.md and best.experiment.json.
+/// the winner on validation only, and writes tuning.json, tuning.md, best.experiment.json and
+/// report.html with the trials' pictures.
 /// </summary>
 internal static class TuneCommand
 {
@@ -16,11 +18,11 @@ internal static class TuneCommand
         var experiment = new ExperimentOptions();
         var output = new Option<string?>("--output", "-o")
         {
-            Description = "Tuning directory: tuning.json (state and results), tuning.md, best.experiment.json. A rerun with the same directory skips the trials it holds. Default runs/TIMESTAMP-tune.",
+            Description = "Tuning directory: tuning.json (state and results), tuning.md, best.experiment.json, report.html and its pictures (PNG, SVG). A rerun with the same directory skips the trials it holds. Default runs/TIMESTAMP-tune.",
             HelpName = "DIR",
         };
         var trials = OptionParsers.Int("--trials", "Trial budget (overrides search.trials): the first N trials of the grid or of the seeded random draw.", 1);
-        var command = new Command("tune", "Tune the search space of an experiment file (grid or seeded random search) on validation only; resumable; writes the winner as best.experiment.json.");
+        var command = new Command("tune", "Tune the search space of an experiment file (grid or seeded random search) on validation only; resumable; writes the winner as best.experiment.json and report.html with pictures of the trials.");
         experiment.AddTo(command);
         command.Options.Add(output);
         command.Options.Add(trials);
@@ -59,6 +61,7 @@ internal static class TuneCommand
             }
 
             var best = report.Trials.Single(t => t.Number == report.Best);
+            var pictures = ReportWriter.Write(report, directory);
             var bestFile = Path.Combine(directory, ExperimentTuner.BestFile);
             if (session.ShowResults)
             {
@@ -66,6 +69,7 @@ internal static class TuneCommand
                 session.Result($"Best: trial {best.Number}, validation {report.Monitor} {Render.Metric(best.Score)}, {best.Key}");
                 session.Result($"Winner:  {bestFile} (test it once with: stem compare --config {source} --tuned {directory})");
                 session.Result($"Reports: {Path.Combine(directory, ExperimentTuner.ResultsFile)}, {Path.Combine(directory, ExperimentTuner.StateFile)}");
+                session.Result($"Pictures: {pictures.HtmlPath} ({pictures.Charts.Count} pictures as PNG and SVG beside it)");
             }
 
             await session.WriteJsonAsync(

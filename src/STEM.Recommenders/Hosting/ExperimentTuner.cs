@@ -163,8 +163,9 @@ public sealed class ExperimentTuner
     }
 
     /// <summary>
-    /// Writes tuning.json and tuning.md. The one place the tuner writes its report: pictures of the
-    /// trials (Reporting) belong next to these two files.
+    /// Writes tuning.json and tuning.md. The one place the tuner writes its report; the pictures of
+    /// the trials come from the Reporting package (<c>ReportWriter.Write(TuningReport, …)</c>), which
+    /// this core library does not reference.
     /// </summary>
     private static async Task WriteAsync(TuningReport report, string directory, CancellationToken cancellationToken)
     {
