@@ -49,6 +49,9 @@ public sealed class TuneTests : IDisposable
         result.Stderr.Should().Contain("Tuning stem-net: 2 of 2 trials (grid search over training.optimizer.learningRate), chosen on validation auc:is_click");
         result.Stdout.Should().Contain("Trials ranked by validation auc:is_click (the test split is not evaluated)");
         result.Stdout.Should().MatchRegex(@"\| 1 +\| [12] best +\| 0\.0+1 +\| +0\.\d{4} \|");
+        result.Stdout.Should().Contain($"Pictures: {Path.Combine(output, "report.html")} (1 picture as PNG and SVG beside it)", "one option varies: the trials' bars, no grid");
+        File.ReadAllText(Path.Combine(output, "report.html")).Should().Contain("data:image/png;base64,").And.Contain("Validation AUC by trial (2 trials");
+        File.Exists(Path.Combine(output, "tuning-trials.svg")).Should().BeTrue();
         var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_dir, "tune-result.json"))).RootElement;
         json.GetProperty("command").GetString().Should().Be("tune");
         json.GetProperty("trained").GetInt32().Should().Be(2);

@@ -69,7 +69,7 @@ internal static class TuneCommand
                 session.Result($"Best: trial {best.Number}, validation {report.Monitor} {Render.Metric(best.Score)}, {best.Key}");
                 session.Result($"Winner:  {bestFile} (test it once with: stem compare --config {source} --tuned {directory})");
                 session.Result($"Reports: {Path.Combine(directory, ExperimentTuner.ResultsFile)}, {Path.Combine(directory, ExperimentTuner.StateFile)}");
-                session.Result($"Pictures: {pictures.HtmlPath} ({pictures.Charts.Count} pictures as PNG and SVG beside it)");
+                session.Result($"Pictures: {pictures.HtmlPath} ({pictures.Charts.Count} picture{(pictures.Charts.Count == 1 ? string.Empty : "s")} as PNG and SVG beside it)");
             }
 
             await session.WriteJsonAsync(
