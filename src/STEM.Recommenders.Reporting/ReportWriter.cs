@@ -30,14 +30,9 @@ public static class ReportWriter
     public static ReportFiles Write(ComparisonReport report, string directory, string? title = null)
     {
         ArgumentNullException.ThrowIfNull(report);
-        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        Directory.CreateDirectory(directory);
-        var charts = ReportCharts.For(report).Select(chart => ChartRenderer.Save(chart, directory)).ToArray();
         var seeds = report.Runs.Select(r => r.Seed).Distinct().Count();
         title ??= $"Comparison: {string.Join(", ", report.Runs.Select(r => r.Variant ?? r.Model).Distinct())} × {seeds} seed{(seeds == 1 ? string.Empty : "s")}";
-        var html = Path.Combine(directory, HtmlFile);
-        File.WriteAllText(html, ReportHtml.Build(title, report.ToMarkdown(), charts));
-        return new ReportFiles(html, charts);
+        return Write(ReportCharts.For(report), report.ToMarkdown(), directory, title);
     }
 
     /// <summary>Writes the pictures of a tuning run (<see cref="TuningCharts"/>) and report.html beside tuning.json and tuning.md.</summary>
@@ -47,13 +42,19 @@ public static class ReportWriter
     public static ReportFiles Write(TuningReport report, string directory, string? title = null)
     {
         ArgumentNullException.ThrowIfNull(report);
-        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        Directory.CreateDirectory(directory);
-        var charts = TuningCharts.For(report).Select(chart => ChartRenderer.Save(chart, directory)).ToArray();
         var models = string.Join(", ", report.Trials.Select(t => t.Model).Distinct());
         title ??= $"Tuning: {models}, {report.Trials.Count} trial{(report.Trials.Count == 1 ? string.Empty : "s")}";
+        return Write(TuningCharts.For(report), report.ToMarkdown(), directory, title);
+    }
+
+    /// <summary>Renders each picture into <paramref name="directory"/> and writes report.html with the Markdown's tables.</summary>
+    private static ReportFiles Write(IReadOnlyList<ReportChart> pictures, string markdown, string directory, string title)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        Directory.CreateDirectory(directory);
+        var charts = pictures.Select(chart => ChartRenderer.Save(chart, directory)).ToArray();
         var html = Path.Combine(directory, HtmlFile);
-        File.WriteAllText(html, ReportHtml.Build(title, report.ToMarkdown(), charts));
+        File.WriteAllText(html, ReportHtml.Build(title, markdown, charts));
         return new ReportFiles(html, charts);
     }
 }

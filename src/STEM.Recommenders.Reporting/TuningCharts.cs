@@ -37,7 +37,7 @@ public static class TuningCharts
     public static ReportChart Trials(TuningReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var paths = Paths(report);
+        var paths = report.OptionPaths();
         var ranked = report.Ranked().Take(MaxTrialsShown).ToArray();
         var tasks = report.Trials[0].Validation.Tasks.Select(t => t.Task).ToArray();
         var series = tasks.Select((task, i) =>
@@ -66,8 +66,8 @@ public static class TuningCharts
     public static ReportChart? Grid(TuningReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var paths = Paths(report);
-        if (paths.Length < 2)
+        var paths = report.OptionPaths();
+        if (paths.Count < 2)
         {
             return null;
         }
@@ -86,10 +86,9 @@ public static class TuningCharts
         var defined = values.SelectMany(v => v).Where(double.IsFinite).ToArray();
         var (low, high) = defined.Length == 0 ? (0.0, 1.0) : (defined.Min(), defined.Max());
         // Lighter is better either way.
-        var cells = report.HigherIsBetter
-            ? new HeatmapCells(rowValues.Select(Value).ToArray(), columnValues.Select(Value).ToArray(), values, low, high)
-            : new HeatmapCells(rowValues.Select(Value).ToArray(), columnValues.Select(Value).ToArray(), values, high, low);
-        var more = paths.Length > 2 ? $" (the best over {string.Join(", ", paths.Skip(2).Select(Leaf))})" : string.Empty;
+        var (darkest, lightest) = report.HigherIsBetter ? (low, high) : (high, low);
+        var cells = new HeatmapCells(rowValues.Select(Value).ToArray(), columnValues.Select(Value).ToArray(), values, darkest, lightest);
+        var more = paths.Count > 2 ? $" (the best over {string.Join(", ", paths.Skip(2).Select(Leaf))})" : string.Empty;
         return new ReportChart(
             "tuning-grid",
             $"Validation {report.Monitor} by {Leaf(rowPath)} and {Leaf(columnPath)}{more}",
@@ -100,10 +99,6 @@ public static class TuningCharts
             Heatmap: cells,
             Caption: "Each cell is the monitored validation metric of the trial with that row's and column's values; lighter is better, the colours span the trials' own range, and grey cells were not tried within the budget.");
     }
-
-    /// <summary>The option paths that vary, in ordinal order (as the table lists them).</summary>
-    private static string[] Paths(TuningReport report) =>
-        report.Trials.SelectMany(t => t.Overrides.Keys).Distinct().Order(StringComparer.Ordinal).ToArray();
 
     /// <summary>A path's values in the search space's order, then any other value a trial has.</summary>
     private static JsonElement[] Values(TuningReport report, string path)

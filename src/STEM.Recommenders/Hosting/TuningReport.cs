@@ -39,7 +39,7 @@ public sealed record TuningReport
     public string ToMarkdown()
     {
         var text = new StringBuilder();
-        var paths = Trials.SelectMany(t => t.Overrides.Keys).Distinct().Order(StringComparer.Ordinal).ToArray();
+        var paths = OptionPaths();
         var tasks = Trials.Count == 0 ? [] : Trials[0].Validation.Tasks.Select(t => t.Task).ToArray();
         text.AppendLine(CultureInfo.InvariantCulture, $"### Tuning: {Trials.Count} trial{(Trials.Count == 1 ? string.Empty : "s")}, ranked by validation {Monitor} (the test split is not evaluated)").AppendLine();
         text.Append("| rank | trial |").AppendJoin(string.Empty, paths.Select(p => $" {p} |")).Append(CultureInfo.InvariantCulture, $" valid {Monitor} |").AppendJoin(string.Empty, tasks.Select(t => $" valid AUC {t} |")).AppendLine(" best epoch | steps | time |");
@@ -64,6 +64,10 @@ public sealed record TuningReport
 
         return text.ToString();
     }
+
+    /// <summary>The option paths the trials override, in ordinal order: the table's columns and the pictures' labels.</summary>
+    public IReadOnlyList<string> OptionPaths() =>
+        Trials.SelectMany(t => t.Overrides.Keys).Distinct().Order(StringComparer.Ordinal).ToArray();
 
     /// <summary>The trials best first (an undefined score last, ties in search order).</summary>
     public IReadOnlyList<TuningTrial> Ranked()
