@@ -155,21 +155,7 @@ public sealed class ExperimentRunner
                     }
                 }
 
-                var analyses = new List<NegativeTransferReport>();
-                // The analysis reads whole columns of group ids, so it runs on in-memory splits only.
-                if (predictions.ContainsKey(SingleTask.Name) && data.InMemory is { Test.GroupIds: not null } memory)
-                {
-                    var tasks = data.Pipeline.TaskNames;
-                    for (var a = 0; a < tasks.Count; a++)
-                    {
-                        for (var b = a + 1; b < tasks.Count; b++)
-                        {
-                            analyses.Add(NegativeTransferReport.Analyze(memory.Train, memory.Test, tasks[a], tasks[b], predictions, SingleTask.Name));
-                        }
-                    }
-                }
-
-                var comparison = new ComparisonReport(runs, analyses.Count > 0 ? analyses : null);
+                var comparison = new ComparisonReport(runs, AnalyzeTransfer(data, predictions, predictions.ContainsKey(SingleTask.Name) ? SingleTask.Name : null));
                 Write(comparison, outputDirectory);
                 return comparison;
             },
@@ -209,13 +195,43 @@ public sealed class ExperimentRunner
     /// Trains the configuration's model on data prepared by <see cref="PrepareForRunsAsync"/> and
     /// disposes it. Without <paramref name="evaluateTest"/> the test split is not touched (a tuning
     /// trial): the report's <see cref="ModelRunReport.Test"/> is then empty and it has no gate diagnostics.
+    /// With <paramref name="predictTest"/> it also returns the model's test predictions (row-major,
+    /// one column per task), for a negative-transfer analysis.
     /// </summary>
-    internal ModelRunReport RunPrepared(ExperimentConfig config, string label, long seed, PreparedData data, Device device, int run, int runs, bool evaluateTest, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken)
+    internal (ModelRunReport Report, float[]? TestPredictions) RunPrepared(ExperimentConfig config, string label, long seed, PreparedData data, Device device, int run, int runs, bool evaluateTest, bool predictTest, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken)
     {
         var name = ModelCatalog.NameOf(config.Model);
         var (report, model) = RunOne(config, name, config.Model, seed, data, device, run, runs, progress, cancellationToken, label, evaluateTest);
-        model.Dispose();
-        return label == name ? report : report with { Variant = label };
+        using (model)
+        {
+            var predictions = predictTest ? Evaluator.Predict(model, data.Test, config.Training.EvaluationBatchSize) : null;
+            return (label == name ? report : report with { Variant = label }, predictions);
+        }
+    }
+
+    /// <summary>
+    /// The negative-transfer analysis of every task pair against <paramref name="baseline"/>'s
+    /// predictions, or null when there is no baseline or the splits are not in memory (the analysis
+    /// reads whole columns of group ids).
+    /// </summary>
+    internal static IReadOnlyList<NegativeTransferReport>? AnalyzeTransfer(PreparedData data, IReadOnlyDictionary<string, float[]> predictions, string? baseline)
+    {
+        if (baseline is null || !predictions.ContainsKey(baseline) || data.InMemory is not { Test.GroupIds: not null } memory)
+        {
+            return null;
+        }
+
+        var analyses = new List<NegativeTransferReport>();
+        var tasks = data.Pipeline.TaskNames;
+        for (var a = 0; a < tasks.Count; a++)
+        {
+            for (var b = a + 1; b < tasks.Count; b++)
+            {
+                analyses.Add(NegativeTransferReport.Analyze(memory.Train, memory.Test, tasks[a], tasks[b], predictions, baseline));
+            }
+        }
+
+        return analyses;
     }
 
     /// <summary>Encoded splits as the runner uses them; <see cref="InMemory"/> is set when they are held in memory.</summary>

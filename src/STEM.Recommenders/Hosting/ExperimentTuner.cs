@@ -108,7 +108,7 @@ public sealed class ExperimentTuner
                 // Checkpoints of one trial would be resumed by the next; a trial keeps its best weights in memory.
                 var training = trial.Training with { CheckpointDirectory = null, ResumeFrom = null };
                 var model = ModelCatalog.NameOf(trial.Model);
-                var report = _runner.RunPrepared(trial with { Training = training }, Label(model, sequence[i]), training.Seed, prepared.Data, prepared.Device, i + 1, trials.Length, evaluateTest: false, progress, cancellationToken);
+                var report = _runner.RunPrepared(trial with { Training = training }, Label(model, sequence[i]), training.Seed, prepared.Data, prepared.Device, i + 1, trials.Length, evaluateTest: false, predictTest: false, progress, cancellationToken).Report;
                 var result = new TuningTrial
                 {
                     Number = i + 1,

@@ -1,4 +1,5 @@
 using STEM.Recommenders.Evaluation.Reports;
+using STEM.Recommenders.Models;
 
 namespace STEM.Recommenders.Hosting;
 
@@ -51,36 +52,52 @@ public sealed class VariantComparer
     private async Task<ComparisonReport> Run(IReadOnlyList<NamedExperiment> experiments, int seeds, string? outputDirectory, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken)
     {
         var runs = new List<ModelRunReport>();
+        var keys = experiments.Select(e => ExperimentOverrides.ToJson(e.Config)["data"]!.ToJsonString()).ToArray();
+        // The negative-transfer analysis compares every row's predictions on one test split with a
+        // single-task baseline's: the first configuration whose model is single-task, whatever its
+        // name (a tuned winner's row is named after its directory). It needs one shared data section.
+        var baseline = keys.Distinct().Count() == 1 ? experiments.FirstOrDefault(e => ModelCatalog.NameOf(e.Config.Model) == SingleTask.Name)?.Name : null;
+        var predictions = new Dictionary<string, float[]>();
         string? dataKey = null;
         (TorchSharp.torch.Device Device, ExperimentRunner.PreparedData Data)? prepared = null;
         var index = 0;
         try
         {
-            foreach (var experiment in experiments)
+            for (var e = 0; e < experiments.Count; e++)
             {
-                var key = ExperimentOverrides.ToJson(experiment.Config)["data"]!.ToJsonString();
-                if (prepared is null || key != dataKey)
+                var experiment = experiments[e];
+                if (prepared is null || keys[e] != dataKey)
                 {
                     prepared?.Data.Dispose();
                     prepared = null;
                     prepared = await _runner.PrepareForRunsAsync(experiment.Config, cancellationToken).ConfigureAwait(false);
-                    dataKey = key;
+                    dataKey = keys[e];
                 }
 
+                var (device, data) = prepared.Value;
+                // The first seed's predictions, as ExperimentRunner.CompareAsync keeps them.
+                var predict = baseline is not null && data.InMemory is { Test.GroupIds: not null };
                 for (var s = 0; s < seeds; s++)
                 {
                     var seed = experiment.Config.Training.Seed + s;
-                    var (device, data) = prepared.Value;
-                    runs.Add(_runner.RunPrepared(experiment.Config, experiment.Name, seed, data, device, ++index, experiments.Count * seeds, evaluateTest: true, progress, cancellationToken));
+                    var (report, test) = _runner.RunPrepared(experiment.Config, experiment.Name, seed, data, device, ++index, experiments.Count * seeds, evaluateTest: true, predictTest: predict && s == 0, progress, cancellationToken);
+                    runs.Add(report);
+                    if (test is not null)
+                    {
+                        predictions[experiment.Name] = test;
+                    }
+
                     ExperimentRunner.Write(new ComparisonReport(runs), outputDirectory);
                 }
             }
+
+            var comparison = new ComparisonReport(runs, prepared is { } last ? ExperimentRunner.AnalyzeTransfer(last.Data, predictions, baseline) : null);
+            ExperimentRunner.Write(comparison, outputDirectory);
+            return comparison;
         }
         finally
         {
             prepared?.Data.Dispose();
         }
-
-        return new ComparisonReport(runs);
     }
 }

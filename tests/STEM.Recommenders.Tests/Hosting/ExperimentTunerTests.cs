@@ -134,4 +134,30 @@ public sealed class ExperimentTunerTests : IDisposable
         report.Rows.Select(r => $"{r.Model}/{r.Task}").Should().Equal("mmoe-tuned/task0", "mmoe-tuned/task1", "mmoe-dense/task0", "mmoe-dense/task1");
         (await File.ReadAllTextAsync(Path.Combine(output, "comparison.md"))).Should().Contain("| mmoe-dense |").And.Contain("| mmoe-tuned | 2024 |");
     }
+
+    [Fact]
+    public async Task A_variant_comparison_with_a_single_task_row_under_another_name_has_the_negative_transfer_analysis_against_it()
+    {
+        var mmoe = Experiment(null);
+        var single = mmoe with { Search = null, Model = ExperimentConfigLoader.Parse("""{ "data": { "preset": "synthetic" }, "model": { "model": "single-task", "bottomUnits": [8], "towerUnits": [4], "embeddingDim": 4 } }""", "st.json").Model };
+
+        var report = await new VariantComparer().CompareAsync([new("mmoe-tuned", mmoe with { Search = null }), new("single-task-tuned", single)], seeds: 1);
+
+        report.NegativeTransfer.Should().ContainSingle();
+        var analysis = report.NegativeTransfer![0];
+        analysis.Baseline.Should().Be("single-task-tuned", "the first single-task row is the baseline, whatever its name");
+        (analysis.TaskA, analysis.TaskB).Should().Be(("task0", "task1"));
+        analysis.Groups.Should().NotBeEmpty();
+        analysis.Groups.Should().OnlyContain(g => g.AucA.Keys.Order().SequenceEqual(new[] { "mmoe-tuned", "single-task-tuned" }));
+        analysis.Groups.Sum(g => g.Samples).Should().BeGreaterThan(0);
+        analysis.Groups.SelectMany(g => g.AucA.Values).Should().OnlyContain(auc => double.IsNaN(auc) || (auc >= 0 && auc <= 1));
+    }
+
+    [Fact]
+    public async Task A_variant_comparison_without_a_single_task_row_has_no_negative_transfer_analysis()
+    {
+        var report = await new VariantComparer().CompareAsync([new("mmoe-a", Experiment(null)), new("mmoe-b", Experiment(null))], seeds: 1);
+
+        report.NegativeTransfer.Should().BeNull();
+    }
 }
