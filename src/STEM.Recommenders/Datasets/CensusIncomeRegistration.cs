@@ -13,6 +13,7 @@ internal sealed class CensusIncomeRegistration : IDatasetPreset
     {
         ArgumentNullException.ThrowIfNull(data);
         PresetChecks.RequireTrain(Name, data);
+        PresetChecks.RejectUnread($"the {Name} preset", data, "train");
     }
 
     public IReadOnlyList<string> TaskNames(DataConfig data) => CensusIncomePreset.Schema().Tasks.Select(t => t.Name).ToArray();

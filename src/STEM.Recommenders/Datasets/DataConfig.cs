@@ -46,6 +46,15 @@ public sealed record DataConfig
     /// <summary>KuaiRand categorical min-count; default 2.</summary>
     public int? MinCount { get; init; }
 
+    /// <summary>KuaiRand: whether fields get task-specific embeddings in STEM models at all; default true.</summary>
+    public bool? TaskSpecificEmbeddings { get; init; }
+
+    /// <summary>KuaiRand: which fields get task-specific embeddings — All (default) or UserSide (user_id and the user features).</summary>
+    public KuaiRandTaskSpecificFields? TaskSpecificFields { get; init; }
+
+    /// <summary>KuaiRand: encode tag as one token (the cell's text) instead of a pooled multi-valued field; default false.</summary>
+    public bool? TagAsOneToken { get; init; }
+
     /// <summary>Synthetic rows; default 20,000.</summary>
     public int? Rows { get; init; }
 

@@ -44,6 +44,22 @@ public sealed record KuaiRandOptions
     /// <summary>Minimum training count for a categorical value to get its own row. Default 2.</summary>
     public int MinCount { get; init; } = 2;
 
-    /// <summary>Whether every field gets task-specific embeddings (STEM's default). Default true.</summary>
+    /// <summary>
+    /// Whether fields get task-specific embeddings in STEM models at all (STEM's default). Default
+    /// true; false gives every field the shared embedding only, whatever <see cref="TaskSpecificFields"/> says.
+    /// </summary>
     public bool TaskSpecificEmbeddings { get; init; } = true;
+
+    /// <summary>
+    /// Which fields get task-specific embeddings when <see cref="TaskSpecificEmbeddings"/> is on:
+    /// every field (the default) or the user-side ones only (<see cref="KuaiRandPreset.UserSideFields"/>),
+    /// the STEM paper's finding that user-side fields carry the task conflict.
+    /// </summary>
+    public KuaiRandTaskSpecificFields TaskSpecificFields { get; init; } = KuaiRandTaskSpecificFields.All;
+
+    /// <summary>
+    /// Encode <c>tag</c> ("20,43") as one categorical token — the cell's whole text — instead of the
+    /// default multi-valued field whose ids are mean-pooled. Default false.
+    /// </summary>
+    public bool TagAsOneToken { get; init; }
 }

@@ -26,27 +26,38 @@ public static class KuaiRandPreset
     /// <summary>Columns read from the video features file.</summary>
     public static IReadOnlyList<string> VideoColumns { get; } = ["author_id", "video_type", "upload_type", "music_type", "tag", "video_duration"];
 
-    /// <summary>The schema: every field categorical with the option's min-count; hour and duration bucket derived.</summary>
+    /// <summary>The user-side fields: user_id and every user-feature column.</summary>
+    public static IReadOnlyList<string> UserSideFields { get; } = ["user_id", .. UserColumns];
+
+    /// <summary>
+    /// The schema: every field categorical with the option's min-count; hour and duration bucket
+    /// derived; tag multi-valued (or one token); task-specific embeddings as the options say.
+    /// </summary>
     public static FeatureSchema Schema(KuaiRandOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var ts = options.TaskSpecificEmbeddings;
-        CategoricalFeature Cat(string name) => new() { Name = name, MinCount = options.MinCount, TaskSpecific = ts };
+        var userSide = UserSideFields.ToHashSet(StringComparer.Ordinal);
+        bool TaskSpecific(string field) => options.TaskSpecificEmbeddings
+            && (options.TaskSpecificFields == KuaiRandTaskSpecificFields.All || userSide.Contains(field));
+        CategoricalFeature Cat(string name) => new() { Name = name, MinCount = options.MinCount, TaskSpecific = TaskSpecific(name) };
         var features = new List<FeatureSpec>
         {
             Cat("user_id"),
             Cat("video_id"),
             Cat("tab"),
-            new CategoricalFeature { Name = "hour", Column = "hourmin", MinCount = options.MinCount, TaskSpecific = ts, Transform = ValueTransform.FloorDivide(100) },
+            new CategoricalFeature { Name = "hour", Column = "hourmin", MinCount = options.MinCount, TaskSpecific = TaskSpecific("hour"), Transform = ValueTransform.FloorDivide(100) },
         };
         features.AddRange(UserColumns.Select(Cat));
         features.AddRange(new[] { "author_id", "video_type", "upload_type", "music_type" }.Select(Cat));
 
-        // tag holds several ids in one cell ("20,43"): a multi-valued field, mean-pooled.
-        features.Add(new MultiValueFeature { Name = "tag", MinCount = options.MinCount, TaskSpecific = ts, MaxLength = 4 });
+        // tag holds several ids in one cell ("20,43"): by default a multi-valued field, mean-pooled;
+        // as one token, each distinct combination is its own value (the ablation of that choice).
+        features.Add(options.TagAsOneToken
+            ? Cat("tag")
+            : new MultiValueFeature { Name = "tag", MinCount = options.MinCount, TaskSpecific = TaskSpecific("tag"), MaxLength = 4 });
 
         // video_duration is in milliseconds; floor(log2(seconds + 1)) buckets it.
-        features.Add(new CategoricalFeature { Name = "duration_bucket", Column = "video_duration", MinCount = options.MinCount, TaskSpecific = ts, Transform = ValueTransform.Log2Bucket(0.001) });
+        features.Add(new CategoricalFeature { Name = "duration_bucket", Column = "video_duration", MinCount = options.MinCount, TaskSpecific = TaskSpecific("duration_bucket"), Transform = ValueTransform.Log2Bucket(0.001) });
         return new FeatureSchema
         {
             Features = features,

@@ -13,6 +13,10 @@ internal sealed class KuaiRandRegistration : IStreamingDatasetPreset
     {
         ArgumentNullException.ThrowIfNull(data);
         PresetChecks.RequireTrain(Name, data);
+        PresetChecks.RejectUnread(
+            $"the {Name} preset",
+            data,
+            "train", "test", "users", "videos", "userVectors", "trainDays", "validationDays", "testDays", "tasks", "minCount", "taskSpecificEmbeddings", "taskSpecificFields", "tagAsOneToken");
     }
 
     public IReadOnlyList<string> TaskNames(DataConfig data)
@@ -50,6 +54,9 @@ internal sealed class KuaiRandRegistration : IStreamingDatasetPreset
                 TestDays = data.TestDays ?? (data.Test is null ? defaults.TestDays : []),
                 Tasks = data.Tasks ?? defaults.Tasks,
                 MinCount = data.MinCount ?? defaults.MinCount,
+                TaskSpecificEmbeddings = data.TaskSpecificEmbeddings ?? defaults.TaskSpecificEmbeddings,
+                TaskSpecificFields = data.TaskSpecificFields ?? defaults.TaskSpecificFields,
+                TagAsOneToken = data.TagAsOneToken ?? defaults.TagAsOneToken,
             };
     }
 

@@ -9,7 +9,11 @@ internal sealed class SyntheticRegistration : IDatasetPreset
 
     public string Description => "Synthetic tasks of controllable correlation as in the MMoE paper (rows, correlation, tasks); reads no file.";
 
-    public void Validate(DataConfig data) => ArgumentNullException.ThrowIfNull(data);
+    public void Validate(DataConfig data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        PresetChecks.RejectUnread($"the {Name} preset", data, "rows", "correlation", "tasks");
+    }
 
     // The generator names its tasks task0..task{T-1}.
     public IReadOnlyList<string> TaskNames(DataConfig data) =>

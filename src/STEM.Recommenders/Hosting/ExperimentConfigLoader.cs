@@ -124,6 +124,7 @@ public static class ExperimentConfigLoader
             }
 
             Check(source, "$.data.schema", () => data.Schema.Validate());
+            Check(source, "$.data", () => PresetChecks.RejectUnread("a custom schema", data, "train", "validation", "test", "schema", "joins"));
             foreach (var (value, name) in new[] { (data.Train, "train"), (data.Validation, "validation"), (data.Test, "test") })
             {
                 if (string.IsNullOrWhiteSpace(value))

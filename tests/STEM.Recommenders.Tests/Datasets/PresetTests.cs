@@ -50,6 +50,38 @@ public class PresetTests
     }
 
     [Fact]
+    public async Task KuaiRand_user_side_task_specific_embeddings_cover_user_id_and_the_27_user_fields_only()
+    {
+        var splits = await KuaiRandPreset.LoadAsync(SampleOptions with { TaskSpecificFields = KuaiRandTaskSpecificFields.UserSide });
+        using var encoded = splits.Encode();
+
+        var layout = encoded.Train.Layout;
+        layout.TaskSpecificFieldCount.Should().Be(27);
+        splits.Schema.Features.Where(f => f.TaskSpecific).Select(f => f.Name).Should().Equal(KuaiRandPreset.UserSideFields);
+        splits.Schema.Features.Where(f => !f.TaskSpecific).Select(f => f.Name).Should().Equal(
+            "video_id", "tab", "hour", "author_id", "video_type", "upload_type", "music_type", "tag", "duration_bucket");
+        layout.TaskSpecificRows.Should().BeLessThan(layout.TotalRows);
+
+        var none = await KuaiRandPreset.LoadAsync(SampleOptions with { TaskSpecificEmbeddings = false, TaskSpecificFields = KuaiRandTaskSpecificFields.UserSide });
+        none.Schema.Features.Should().OnlyContain(f => !f.TaskSpecific, "off means off, whatever the field set");
+    }
+
+    [Fact]
+    public async Task KuaiRand_tag_as_one_token_is_one_slot_whose_values_are_whole_cells()
+    {
+        var pooled = await KuaiRandPreset.LoadAsync(SampleOptions);
+        var token = await KuaiRandPreset.LoadAsync(SampleOptions with { TagAsOneToken = true });
+        using var encoded = token.Encode();
+
+        encoded.Train.Layout.SlotCount.Should().Be(36, "tag is one slot instead of four");
+        var tokenTags = FeaturePipeline.Fit(token.Schema, token.Train).Fitted.Single(f => f.Spec.Name == "tag").Vocabulary!;
+        var pooledTags = FeaturePipeline.Fit(pooled.Schema, pooled.Train).Fitted.Single(f => f.Spec.Name == "tag").Vocabulary!;
+        tokenTags.Should().Contain(v => v.Contains(','), "a cell of several tags is one value");
+        pooledTags.Should().NotContain(v => v.Contains(','));
+        tokenTags.Count.Should().BeGreaterThan(pooledTags.Count, "combinations of tags outnumber the tags");
+    }
+
+    [Fact]
     public async Task KuaiRand_without_side_tables_leaves_their_fields_out_of_vocabulary()
     {
         var splits = await KuaiRandPreset.LoadAsync(SampleOptions with { UserFeaturesPath = null, VideoFeaturesPath = null });

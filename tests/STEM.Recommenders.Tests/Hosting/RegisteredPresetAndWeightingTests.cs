@@ -92,6 +92,35 @@ public sealed class RegisteredPresetAndWeightingTests : IDisposable
         act.Should().Throw<ExperimentConfigException>().WithMessage("experiment.json: $.data.rows: the tiny-synthetic preset makes at most 5000 rows");
     }
 
+    [Theory]
+    [InlineData("""{"preset": "census-income", "train": "census.csv", "users": "u.csv"}""", "$.data.users: the census-income preset does not read 'users' (it reads train)")]
+    [InlineData("""{"preset": "synthetic", "trainDays": [20220425]}""", "$.data.trainDays: the synthetic preset does not read 'trainDays' (it reads rows, correlation, tasks)")]
+    [InlineData("""{"preset": "kuairand", "train": "log.csv", "rows": 10}""", "$.data.rows: the kuairand preset does not read 'rows'*")]
+    [InlineData("""{"preset": "kuairand", "train": "log.csv", "validation": "v.csv"}""", "$.data.validation: the kuairand preset does not read 'validation'*")]
+    public void A_data_entry_the_preset_does_not_read_is_an_error_naming_it(string data, string message)
+    {
+        var act = () => ExperimentConfigLoader.Parse($$"""{"data": {{data}}}""", "experiment.json");
+
+        act.Should().Throw<ExperimentConfigException>().WithMessage($"experiment.json: {message}");
+    }
+
+    [Fact]
+    public void A_custom_schema_refuses_a_kuairand_entry_and_kuairand_takes_its_embedding_switches()
+    {
+        var custom = () => ExperimentConfigLoader.Parse("""
+            {"data": {"train": "t.csv", "validation": "v.csv", "test": "s.csv", "tagAsOneToken": true,
+              "schema": {"features": [{"type": "categorical", "name": "a"}], "tasks": [{"name": "y"}]}}}
+            """, "experiment.json");
+        custom.Should().Throw<ExperimentConfigException>().WithMessage("experiment.json: $.data.tagAsOneToken: a custom schema does not read 'tagAsOneToken'*");
+
+        var kuairand = ExperimentConfigLoader.Parse("""{"data": {"preset": "kuairand", "train": "log.csv", "taskSpecificFields": "UserSide", "tagAsOneToken": true}}""", "experiment.json");
+        kuairand.Data.TaskSpecificFields.Should().Be(KuaiRandTaskSpecificFields.UserSide);
+        kuairand.Data.TagAsOneToken.Should().BeTrue();
+
+        var bad = () => ExperimentConfigLoader.Parse("""{"data": {"preset": "kuairand", "train": "log.csv", "taskSpecificFields": "ItemSide"}}""", "experiment.json");
+        bad.Should().Throw<ExperimentConfigException>().WithMessage("*$.data.taskSpecificFields*");
+    }
+
     [Fact]
     public void A_registered_weighting_checks_its_own_settings_and_the_error_names_the_setting()
     {
