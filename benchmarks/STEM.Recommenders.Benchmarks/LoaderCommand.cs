@@ -92,11 +92,7 @@ internal static class LoaderCommand
                 continue;
             }
 
-            var output = model.Forward(batch.Features);
-            var losses = MultiTaskLoss.PerTask(output.Logits, batch.Labels, batch.LabelMask);
-            weighting!.Backward(losses, model.AuxiliaryLoss(output, batch.Labels, batch.LabelMask));
-            optimizer!.Step();
-            optimizer.ZeroGrad();
+            TrainingStep.Run(model, optimizer!, weighting!, batch);
         }
 
         clock.Stop();

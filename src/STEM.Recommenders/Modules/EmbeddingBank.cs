@@ -154,6 +154,20 @@ public sealed class EmbeddingBank : nn.Module<FeatureBatch, Tensor>
     /// <summary>Forgets recorded lookups (after an optimizer step, or when a step is abandoned).</summary>
     public void ClearLookups() => _pending.Clear();
 
+    /// <summary>
+    /// Moves the recorded lookups' tensors (unique rows and their gradient leaves) to the dispose
+    /// scope outside the current one, so that they outlive a forward pass run in its own scope
+    /// until the optimizer has read their gradients.
+    /// </summary>
+    internal void KeepLookupsBeyondScope()
+    {
+        foreach (var lookup in _pending)
+        {
+            lookup.Rows.MoveToOuterDisposeScope();
+            lookup.Values.MoveToOuterDisposeScope();
+        }
+    }
+
     /// <summary>Looks up a batch.</summary>
     /// <returns>[T+1, B, F·d]: view t for task t, the last view shared. Field order is the layout's.</returns>
     public override Tensor forward(FeatureBatch batch)

@@ -112,6 +112,15 @@ public sealed class RowSparseAdam : IDisposable
         }
     }
 
+    /// <summary>Moves every bank's recorded lookups out of the current dispose scope (<see cref="EmbeddingBank.KeepLookupsBeyondScope"/>).</summary>
+    internal void KeepLookupsBeyondScope()
+    {
+        foreach (var bank in _banks)
+        {
+            bank.KeepLookupsBeyondScope();
+        }
+    }
+
     /// <summary>Forgets the recorded lookups of every bank.</summary>
     public void ClearLookups()
     {

@@ -315,13 +315,7 @@ public sealed partial class Trainer
             using (var scope = NewDisposeScope())
             {
                 var batch = epoch.GetBatch(_state.StepInEpoch);
-                var output = model.Forward(batch.Features);
-                var losses = MultiTaskLoss.PerTask(output.Logits, batch.Labels, batch.LabelMask);
-                var auxiliary = model.AuxiliaryLoss(output, batch.Labels, batch.LabelMask);
-                weighting.Backward(losses, auxiliary);
-                optimizer.Step();
-                optimizer.ZeroGrad();
-                weighting.AfterStep();
+                var losses = TrainingStep.Run(model, optimizer, weighting, batch);
                 using (no_grad())
                 {
                     _lossSum!.add_(losses.detach());
