@@ -6,11 +6,13 @@ internal static class Usage
         Usage: STEM.Recommenders.Benchmarks <command> [options]
 
         Commands:
-          data   [--log F] [--users F] [--videos F] [--repeat N] [--threads N] [--print-layout]
+          data   [--log F] [--users F] [--videos F] [--repeat N] [--threads N] [--print-layout] [--parquet DIR]
                  Read, join (KuaiRandPreset.LoadAsync) and encode (splits.Encode()) the KuaiRand log
                  N times (default 5) after one warm-up; prints rows/s, median and min wall time,
                  peak working set and GC allocated bytes. Default files: ../shared/data/kuairand-pure/
-                 next to the repository root. Target: >= 100,000 rows/s.
+                 next to the repository root. Target: >= 100,000 rows/s. --parquet DIR: the same
+                 files as typed Parquet (integers int64, numbers double, the rest strings), written
+                 to DIR once, then read with ParquetTableReader.
 
           train  [--models stem-net,mmoe,ple,shared-bottom,single-task] [--batch-size 4096]
                  [--steps N] [--warmup N] [--precision float32|bf16] [--threads N]

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Parquet;
 using Parquet.Schema;
 
@@ -11,9 +13,10 @@ namespace STEM.Recommenders.Data;
 /// </summary>
 /// <remarks>
 /// <para>
-/// A <see cref="DataTable"/> holds raw strings, so every value is converted to the string a CSV
-/// file would hold for it, with the invariant culture, so that the same data encodes identically
-/// from either format:
+/// A <see cref="DataTable"/> holds raw strings, dictionary-encoded: each distinct value of a row
+/// group (told apart by its bits) is converted once to the string a CSV file would hold for it, with
+/// the invariant culture, and rows keep its code — so the same data encodes identically from either
+/// format, and neither the reader nor the pipeline formats or parses a value per row:
 /// </para>
 /// <list type="bullet">
 /// <item>integers (8 to 64 bits, signed or not) as integers: <c>42</c>, <c>-7</c>;</item>
@@ -82,11 +85,11 @@ public sealed class ParquetTableReader : ITableReader
                 for (var g = 0; g < reader.RowGroupCount; g++)
                 {
                     var count = (int)reader.RowGroups[g].RowCount;
-                    var columns = fields.Select(_ => new string?[count]).ToArray();
+                    var columns = fields.Select(_ => new ColumnDictionary(count)).ToArray();
                     await ReadGroupAsync(reader, g, fields, columns, 0, offset, path, cancellationToken).ConfigureAwait(false);
                     if (count > 0 || g == 0)
                     {
-                        yield return DataTable.FromColumns(path, Named(fields, columns), offset + 1);
+                        yield return DataTable.FromDictionaryColumns(path, Named(fields, columns), offset + 1);
                     }
 
                     offset += count;
@@ -94,7 +97,7 @@ public sealed class ParquetTableReader : ITableReader
 
                 if (reader.RowGroupCount == 0)
                 {
-                    yield return DataTable.FromColumns(path, Named(fields, fields.Select(_ => Array.Empty<string?>()).ToArray()));
+                    yield return DataTable.FromDictionaryColumns(path, Named(fields, fields.Select(_ => new ColumnDictionary(0)).ToArray()));
                 }
             }
         }
@@ -126,8 +129,8 @@ public sealed class ParquetTableReader : ITableReader
         }
     }
 
-    private static KeyValuePair<string, string?[]>[] Named(DataField[] fields, string?[][] columns) =>
-        fields.Select((f, c) => new KeyValuePair<string, string?[]>(f.Name, columns[c])).ToArray();
+    private static DictionaryColumn[] Named(DataField[] fields, ColumnDictionary[] columns) =>
+        fields.Select((f, c) => new DictionaryColumn(f.Name, columns[c].Values, columns[c].Codes)).ToArray();
 
     private static ParquetSchema ReadSchema(ParquetReader reader, string path)
     {
@@ -141,7 +144,7 @@ public sealed class ParquetTableReader : ITableReader
         }
     }
 
-    private static async Task ReadGroupAsync(ParquetReader reader, int g, DataField[] fields, string?[][] columns, int at, long firstRow, string path, CancellationToken cancellationToken)
+    private static async Task ReadGroupAsync(ParquetReader reader, int g, DataField[] fields, ColumnDictionary[] columns, int at, long firstRow, string path, CancellationToken cancellationToken)
     {
         var count = (int)reader.RowGroups[g].RowCount;
         for (var c = 0; c < fields.Length; c++)
@@ -173,7 +176,7 @@ public sealed class ParquetTableReader : ITableReader
             throw new DataFormatException(path, $"{total} rows are more than one table can hold ({Array.MaxLength}); split the file");
         }
 
-        var columns = fields.Select(_ => new string?[total]).ToArray();
+        var columns = fields.Select(_ => new ColumnDictionary((int)total)).ToArray();
         var offset = 0;
         for (var g = 0; g < reader.RowGroupCount; g++)
         {
@@ -181,7 +184,7 @@ public sealed class ParquetTableReader : ITableReader
             offset += (int)reader.RowGroups[g].RowCount;
         }
 
-        return DataTable.FromColumns(path, Named(fields, columns));
+        return DataTable.FromDictionaryColumns(path, Named(fields, columns));
     }
 
     private static DataField[] SelectFields(ParquetSchema schema, string path, IReadOnlyCollection<string>? wanted)
@@ -261,7 +264,7 @@ public sealed class ParquetTableReader : ITableReader
     private static bool IsReadFailure(Exception e) =>
         e is not (OperationCanceledException or DataFormatException or OutOfMemoryException);
 
-    private static Task ReadColumnAsync(ParquetRowGroupReader group, DataField field, string?[] target, int offset, int count, CancellationToken ct)
+    private static Task ReadColumnAsync(ParquetRowGroupReader group, DataField field, ColumnDictionary target, int offset, int count, CancellationToken ct)
     {
         var t = field.ClrType;
         if (field is TimeDataField time)
@@ -311,9 +314,23 @@ public sealed class ParquetTableReader : ITableReader
             ? value.ToString(IsoDateTime, CultureInfo.InvariantCulture) + "Z"
             : value.ToString(IsoDateTime, CultureInfo.InvariantCulture);
 
-    private static async Task ReadStructAsync<T>(ParquetRowGroupReader group, DataField field, string?[] target, int offset, int count, Func<T, string> format, CancellationToken ct)
-        where T : struct
+    private static async Task ReadStructAsync<T>(ParquetRowGroupReader group, DataField field, ColumnDictionary target, int offset, int count, Func<T, string> format, CancellationToken ct)
+        where T : unmanaged
     {
+        // Each distinct value of the row group is formatted once; rows keep its code. Values are
+        // told apart by their bits, so 0.0 and -0.0, or 1.5 and 1.50 (decimal), keep their own text.
+        var codes = new Dictionary<T, int>(BitwiseComparer<T>.IsNeeded ? BitwiseComparer<T>.Instance : EqualityComparer<T>.Default);
+        int CodeOf(T value)
+        {
+            ref var code = ref CollectionsMarshal.GetValueRefOrAddDefault(codes, value, out var exists);
+            if (!exists)
+            {
+                code = target.CodeOf(format(value));
+            }
+
+            return code;
+        }
+
         if (field.IsNullable)
         {
             var values = ArrayPool<T?>.Shared.Rent(count);
@@ -322,7 +339,7 @@ public sealed class ParquetTableReader : ITableReader
                 await group.ReadAsync<T>(field, values.AsMemory(0, count), null, ct).ConfigureAwait(false);
                 for (var i = 0; i < count; i++)
                 {
-                    target[offset + i] = values[i] is { } value ? format(value) : null;
+                    target.Codes[offset + i] = values[i] is { } value ? CodeOf(value) : -1;
                 }
             }
             finally
@@ -338,7 +355,7 @@ public sealed class ParquetTableReader : ITableReader
                 await group.ReadAsync<T>(field, values.AsMemory(0, count), null, ct).ConfigureAwait(false);
                 for (var i = 0; i < count; i++)
                 {
-                    target[offset + i] = format(values[i]);
+                    target.Codes[offset + i] = CodeOf(values[i]);
                 }
             }
             finally
@@ -348,25 +365,88 @@ public sealed class ParquetTableReader : ITableReader
         }
     }
 
-    private static async Task ReadStringsAsync(ParquetRowGroupReader group, DataField field, string?[] target, int offset, int count, CancellationToken ct)
+    private static async Task ReadStringsAsync(ParquetRowGroupReader group, DataField field, ColumnDictionary target, int offset, int count, CancellationToken ct)
     {
-        await group.ReadAsync(field, target.AsMemory(offset, count), null, ct).ConfigureAwait(false);
-        for (var i = offset; i < offset + count; i++)
+        var values = ArrayPool<string?>.Shared.Rent(count);
+        try
         {
-            if (target[i] is { Length: 0 })
+            await group.ReadAsync(field, values.AsMemory(0, count), null, ct).ConfigureAwait(false);
+            for (var i = 0; i < count; i++)
             {
-                target[i] = null;
+                target.Codes[offset + i] = values[i] is { Length: > 0 } text ? target.CodeOf(text) : -1;
             }
+        }
+        finally
+        {
+            ArrayPool<string?>.Shared.Return(values, clearArray: true);
         }
     }
 
-    private static async Task ReadBinaryAsync(ParquetRowGroupReader group, DataField field, string?[] target, int offset, int count, CancellationToken ct)
+    private static async Task ReadBinaryAsync(ParquetRowGroupReader group, DataField field, ColumnDictionary target, int offset, int count, CancellationToken ct)
     {
         var values = new byte[]?[count];
         await group.ReadAsync(field, values.AsMemory(), null, ct).ConfigureAwait(false);
         for (var i = 0; i < count; i++)
         {
-            target[offset + i] = values[i] is { Length: > 0 } bytes ? Convert.ToHexStringLower(bytes) : null;
+            target.Codes[offset + i] = values[i] is { Length: > 0 } bytes ? target.CodeOf(Convert.ToHexStringLower(bytes)) : -1;
+        }
+    }
+
+    /// <summary>One column being read: its distinct texts in order of first appearance and a code per row.</summary>
+    private sealed class ColumnDictionary(int rows)
+    {
+        private readonly Dictionary<string, int> _codes = new(StringComparer.Ordinal);
+
+        public List<string> Values { get; } = [];
+
+        public int[] Codes { get; } = new int[rows];
+
+        public int CodeOf(string text)
+        {
+            ref var code = ref CollectionsMarshal.GetValueRefOrAddDefault(_codes, text, out var exists);
+            if (!exists)
+            {
+                code = Values.Count;
+                Values.Add(text);
+            }
+
+            return code;
+        }
+    }
+
+    /// <summary>Equality of a value's bits (a value's text is a function of its bits, not of its numeric equality).</summary>
+    private sealed class BitwiseComparer<T> : IEqualityComparer<T>
+        where T : unmanaged
+    {
+        public static readonly BitwiseComparer<T> Instance = new();
+
+        /// <summary>
+        /// Whether numeric equality can join values of different texts: floating point (0.0 and
+        /// -0.0; NaNs) and decimal (its scale). Integers, booleans, dates and UUIDs are equal only when
+        /// their bits are (a timestamp column has one kind), so the default comparer serves them.
+        /// </summary>
+        public static bool IsNeeded { get; } = typeof(T) == typeof(double) || typeof(T) == typeof(float) || typeof(T) == typeof(Half) || typeof(T) == typeof(decimal);
+
+        public bool Equals(T x, T y) => Unsafe.SizeOf<T>() switch
+        {
+            8 => Unsafe.As<T, long>(ref x) == Unsafe.As<T, long>(ref y),
+            4 => Unsafe.As<T, int>(ref x) == Unsafe.As<T, int>(ref y),
+            _ => MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in x)).SequenceEqual(MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in y))),
+        };
+
+        public int GetHashCode(T obj)
+        {
+            switch (Unsafe.SizeOf<T>())
+            {
+                case 8:
+                    return Unsafe.As<T, long>(ref obj).GetHashCode();
+                case 4:
+                    return Unsafe.As<T, int>(ref obj);
+                default:
+                    var hash = default(HashCode);
+                    hash.AddBytes(MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in obj)));
+                    return hash.ToHashCode();
+            }
         }
     }
 }

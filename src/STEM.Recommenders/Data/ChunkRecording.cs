@@ -12,7 +12,8 @@ namespace STEM.Recommenders.Data;
 /// </summary>
 /// <remarks>
 /// Only chunks whose every column is a reader's dictionary-encoded column can be recorded (CSV and
-/// TSV); any other chunk (a Parquet row group, a joined view) stops the recording, and
+/// TSV, whose dictionaries grow with the file); any other chunk (a Parquet row group, whose
+/// dictionaries are its own, a joined view) stops the recording, and
 /// <see cref="IsComplete"/> stays false so that the caller reads the file again instead.
 /// </remarks>
 internal sealed class ChunkRecording : IDisposable

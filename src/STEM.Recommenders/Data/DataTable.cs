@@ -91,6 +91,31 @@ public sealed class DataTable
         return new DataTable(source, built, lines);
     }
 
+    /// <summary>
+    /// Builds a table from dictionary-encoded columns (each a column's distinct values and a code per
+    /// row), whose rows are numbered from <paramref name="firstLine"/>. Whatever the pipeline derives
+    /// from a value — an id, a number, a label — it derives once per distinct value.
+    /// </summary>
+    /// <param name="source">The file the rows came from (or a description), used in error messages.</param>
+    /// <param name="columns">The columns; all must have the same number of rows.</param>
+    /// <param name="firstLine">The line (or row) number of the first row.</param>
+    /// <exception cref="ArgumentException">The columns' row counts differ.</exception>
+    /// <exception cref="DataFormatException">Two columns have the same name.</exception>
+    public static DataTable FromDictionaryColumns(string source, IReadOnlyList<DictionaryColumn> columns, long firstLine = 1)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(columns);
+        var rows = columns.Count == 0 ? 0 : columns[0].RowCount;
+        var lines = new long[rows];
+        for (var i = 0; i < rows; i++)
+        {
+            lines[i] = firstLine + i;
+        }
+
+        var built = columns.Select(c => new DataColumn(c.Name, source, c.Store(), c.Codes, lines, null)).ToArray();
+        return new DataTable(source, built, lines);
+    }
+
     /// <summary>The rows at the given positions, in that order (a view; no values are copied).</summary>
     public DataTable Select(IReadOnlyList<int> rows)
     {

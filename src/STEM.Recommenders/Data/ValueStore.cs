@@ -33,6 +33,16 @@ internal sealed class ArrayValueStore(string?[] values) : ValueStore
     public override bool IsShared => false;
 }
 
+/// <summary>The distinct values of a column given already dictionary-encoded (<see cref="DictionaryColumn"/>).</summary>
+internal sealed class DistinctValueStore(string[] values) : ValueStore
+{
+    public override int Count => values.Length;
+
+    public override string? this[int code] => values[code];
+
+    public override bool IsShared => true;
+}
+
 /// <summary>
 /// The distinct values of one column of a file, in order of first appearance, appended by the
 /// reader while earlier chunks are already being fitted or encoded on another thread: entries live

@@ -57,6 +57,68 @@ public class ParquetTableReaderTests
     }
 
     [Fact]
+    public async Task Each_distinct_value_is_one_string_told_apart_by_its_bits()
+    {
+        var path = Path.Combine(TestPaths.TempDirectory(), "distinct.parquet");
+        await WriteParquetAsync(path, [6],
+        [
+            (new DataField<long>("user"), new[] { 7L, 8L, 7L, 7L, 9L, 8L }),
+            (new DataField<double?>("score"), new double?[] { 0.0, -0.0, 1.5, null, 1.5, 0.0 }),
+            (new DataField<string>("kind", nullable: true), new[] { "a", "b", "a", string.Empty, null, "a" }),
+        ]);
+
+        var table = await Reader.ReadAsync(path);
+
+        Values(table, "user").Should().Equal("7", "8", "7", "7", "9", "8");
+        table.Column("user").Store.Count.Should().Be(3, "a value repeated in the file is one string, parsed once by the pipeline");
+        table.Column("user").Store.IsShared.Should().BeTrue();
+        table.Column("user").CodeOf(0).Should().Be(table.Column("user").CodeOf(3));
+
+        // -0.0 equals 0.0, but their texts differ: as CSV they would be two values.
+        Values(table, "score").Should().Equal("0", "-0", "1.5", null, "1.5", "0");
+        table.Column("score").Store.Count.Should().Be(3);
+        Values(table, "kind").Should().Equal("a", "b", "a", null, null, "a");
+        table.Column("kind").Store.Count.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task Row_groups_streamed_as_chunks_are_dictionary_encoded_too()
+    {
+        var path = await WriteGroupedAsync();
+
+        await foreach (var chunk in Reader.ReadChunksAsync(path))
+        {
+            chunk.Column("id").Store.IsShared.Should().BeTrue();
+            chunk.Column("id").Store.Count.Should().Be(chunk.RowCount);
+        }
+    }
+
+    [Fact]
+    public void A_dictionary_column_with_a_bad_code_repeated_or_empty_value_is_refused()
+    {
+        var outside = () => new DictionaryColumn("c", ["x", "y"], [0, 2]);
+        outside.Should().Throw<ArgumentException>().WithMessage("Column 'c': row 1 has code 2, outside [-1, 2).*");
+        var below = () => new DictionaryColumn("c", ["x"], [-2]);
+        below.Should().Throw<ArgumentException>().WithMessage("*row 0 has code -2*");
+        var repeated = () => new DictionaryColumn("c", ["x", "x"], [0]);
+        repeated.Should().Throw<ArgumentException>().WithMessage("*the value 'x' appears twice*");
+        var empty = () => new DictionaryColumn("c", [string.Empty], [0]);
+        empty.Should().Throw<ArgumentException>().WithMessage("*value 0 is empty; a missing value is code -1*");
+    }
+
+    [Fact]
+    public void A_table_from_dictionary_columns_reads_its_values_and_refuses_unequal_lengths()
+    {
+        var table = DataTable.FromDictionaryColumns("memory", [new DictionaryColumn("a", ["x", "y"], [1, -1, 0, 1]), new DictionaryColumn("b", ["5"], [0, 0, 0, -1])], firstLine: 10);
+
+        Values(table, "a").Should().Equal("y", null, "x", "y");
+        Values(table, "b").Should().Equal("5", "5", "5", null);
+        table.LocationOf(2).Line.Should().Be(12);
+        var unequal = () => DataTable.FromDictionaryColumns("memory", [new DictionaryColumn("a", ["x"], [0, 0]), new DictionaryColumn("b", ["x"], [0])]);
+        unequal.Should().Throw<ArgumentException>().WithMessage("Column 'b' has 1 rows, the table 2.*");
+    }
+
+    [Fact]
     public async Task Reads_every_row_group_in_order_with_1_based_row_numbers()
     {
         var path = await WriteGroupedAsync();
