@@ -1,5 +1,6 @@
 using STEM.Recommenders.Models;
 using STEM.Recommenders.Modules;
+using STEM.Recommenders.Training;
 
 namespace STEM.Recommenders.Benchmarks;
 
@@ -24,27 +25,24 @@ internal static class ExpertSettings
     /// <summary>Applies the setting to every expert pool of the model; returns a line for the report.</summary>
     public static string Apply(IMultiTaskModel model, ExpertSetting setting, int rows)
     {
-        var pools = model.TorchModule.modules().OfType<ExpertPool>().ToArray();
-        if (pools.Length == 0)
+        if (!model.TorchModule.modules().OfType<ExpertPool>().Any())
         {
             return "no expert pools";
         }
 
+        var policy = setting switch
+        {
+            ExpertSetting.Separate => ExpertExecutionPolicy.Separate,
+            ExpertSetting.Calibrate => ExpertExecutionPolicy.Calibrate,
+            _ => ExpertExecutionPolicy.Batched,
+        };
+        var calibrations = ExpertPoolSetup.Apply(model, policy, rows);
         if (setting != ExpertSetting.Calibrate)
         {
-            foreach (var pool in pools)
-            {
-                pool.Execution = setting == ExpertSetting.Separate ? ExpertExecution.Separate : ExpertExecution.Batched;
-            }
-
             return $"experts {setting.ToString().ToLowerInvariant()}";
         }
 
-        var lines = pools.Select(pool =>
-        {
-            var (batched, separate) = pool.Calibrate(rows);
-            return $"{pool.GetName()}: batched {batched:N0} ms, separate {separate:N0} ms -> {pool.Execution.ToString().ToLowerInvariant()}";
-        });
+        var lines = calibrations.Select(c => $"{c.Pool}: batched {c.BatchedMs:N0} ms, separate {c.SeparateMs:N0} ms -> {c.Chosen.ToString().ToLowerInvariant()}");
         return "experts calibrated at " + rows + " rows (forward + backward): " + string.Join("; ", lines);
     }
 

@@ -335,6 +335,7 @@ public sealed class ExperimentRunner
                     ?? result.TaskBest?.ToDictionary(p => p.Key, p => p.Value.Epoch),
                 Steps = result.GlobalSteps,
                 SamplesPerSecond = result.SamplesPerSecond,
+                ExpertExecution = ExpertExecutionSummary.Of(model, result),
                 TrainingTime = result.Elapsed,
                 Parameters = parameters,
                 Gates = gates,

@@ -175,7 +175,8 @@ public sealed class StackedMlp : nn.Module<Tensor, Tensor>
                     b = b.to(computeType);
                 }
 
-                x = mm(x, w).add_(b);
+                // One fused call: LibTorch writes the bias into the output and lets the GEMM add to it.
+                x = b.addmm(x, w);
                 if (l < _hiddenLayers)
                 {
                     // In place for the reason forward gives.

@@ -90,7 +90,14 @@ public sealed partial class Trainer
         // Dropout draws from the global generator that Execute seeds: one run at a time (see GlobalRandom).
         lock (GlobalRandom.Gate)
         {
-            return run.Execute();
+            // Before Execute seeds the global generator: the calibration's random inputs leave the run's draws as they were.
+            var calibrations = ExpertPoolSetup.Apply(model, _options.ExpertExecution, _options.BatchSize);
+            foreach (var c in calibrations)
+            {
+                LogCalibration(_logger, c.Pool, c.BatchedMs, c.SeparateMs, c.Chosen);
+            }
+
+            return run.Execute() with { ExpertCalibrations = calibrations };
         }
     }
 
@@ -149,6 +156,9 @@ public sealed partial class Trainer
     {
         public void Report(TrainingProgress value) => inner.Report(value with { Task = task });
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Expert pool {Pool}: batched {BatchedMs:F0} ms, separate {SeparateMs:F0} ms per forward and backward pass; training runs {Chosen}")]
+    private static partial void LogCalibration(ILogger logger, string pool, double batchedMs, double separateMs, ExpertExecution chosen);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Epoch {Epoch} step {Step}: validation {Monitor} = {Value:F5}{Best}; per-task AUC {Aucs}; lr {LearningRate:G3}")]
     private static partial void LogEvaluation(ILogger logger, int epoch, long step, string monitor, double value, string best, string aucs, double learningRate);

@@ -64,6 +64,13 @@ public sealed record TrainerOptions
     /// </summary>
     public bool PerTaskSelection { get; init; }
 
+    /// <summary>
+    /// How each expert pool runs its products during training (default
+    /// <see cref="ExpertExecutionPolicy.AsBuilt"/>); <see cref="ExpertExecutionPolicy.Calibrate"/>
+    /// times both executions on this machine and keeps the faster (docs/performance.md).
+    /// </summary>
+    public ExpertExecutionPolicy ExpertExecution { get; init; }
+
     /// <summary>Checks the values.</summary>
     /// <exception cref="ArgumentException">A value is out of range; the message names the option.</exception>
     public void Validate()
@@ -86,6 +93,7 @@ public sealed record TrainerOptions
         Require(EvaluationBatchSize >= 1, nameof(EvaluationBatchSize), "must be at least 1");
         Require(MaxSteps is null or >= 1, nameof(MaxSteps), "must be at least 1");
         Require(!PerTaskSelection || ResumeFrom is null, nameof(PerTaskSelection), "cannot be combined with ResumeFrom: the per-task snapshots are not part of a checkpoint");
+        Require(Enum.IsDefined(ExpertExecution), nameof(ExpertExecution), "must be AsBuilt, Batched, Separate or Calibrate");
         ArgumentNullException.ThrowIfNull(Optimizer);
         Optimizer.Validate();
     }

@@ -56,6 +56,13 @@ public sealed record TrainingResult
     /// </summary>
     public IReadOnlyDictionary<string, EvaluationRecord>? TaskBest { get; init; }
 
+    /// <summary>
+    /// With <see cref="TrainerOptions.ExpertExecution"/> = <see cref="ExpertExecutionPolicy.Calibrate"/>:
+    /// each expert pool's timings and choice (for a model trained one model per task, see
+    /// <see cref="PerTask"/>); otherwise empty.
+    /// </summary>
+    public IReadOnlyList<ExpertCalibration> ExpertCalibrations { get; init; } = [];
+
     /// <summary>Training rows per second of this run, excluding evaluation.</summary>
     public double SamplesPerSecond { get; init; }
 }

@@ -36,6 +36,13 @@ public sealed record ModelRunReport
     /// <summary>Training rows per second (excluding evaluation).</summary>
     public double SamplesPerSecond { get; init; }
 
+    /// <summary>
+    /// How the expert pools ran their products in training ("batched", "separate", and with
+    /// <c>training.expertExecution = Calibrate</c> each pool's timings), or <see langword="null"/>
+    /// for a model without expert pools.
+    /// </summary>
+    public string? ExpertExecution { get; init; }
+
     /// <summary>Wall time of training.</summary>
     public TimeSpan TrainingTime { get; init; }
 
