@@ -120,9 +120,10 @@ public sealed class StackedMlp : nn.Module<Tensor, Tensor>
             var w = computeType == ScalarType.Float32 ? (Tensor)weights[l] : weights[l].to(computeType);
             var b = computeType == ScalarType.Float32 ? (Tensor)biases[l] : biases[l].to(computeType);
             // One input for all N: a broadcast matmul avoids materialising N copies of it.
-            // (TorchSharp 0.107's baddbmm passes its arguments to LibTorch in another order, so
-            // the bias is added separately.)
-            x = (l == 0 && shared ? matmul(x, w) : bmm(x, w)).add_(b);
+            // Otherwise one fused call: TorchSharp's x.baddbmm(w, b) is LibTorch's b.baddbmm(x, w),
+            // b + x·w with the [N, 1, out] bias broadcast into the output before the GEMM adds to it,
+            // which saves the separate add's pass over the [N, B, out] product.
+            x = l == 0 && shared ? matmul(x, w).add_(b) : x.baddbmm(w, b);
 
             if (l < _hiddenLayers)
             {
