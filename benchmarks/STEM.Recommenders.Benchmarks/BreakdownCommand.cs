@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 
 namespace STEM.Recommenders.Benchmarks;
 
-internal sealed record BreakdownCommandOptions(int BatchSize, int Steps, int Warmup, Precision Precision, int? Threads, string DataDirectory, ExpertSetting Experts, int CompareRounds)
+internal sealed record BreakdownCommandOptions(int BatchSize, int Steps, int Warmup, Precision Precision, int? Threads, string DataDirectory, ExpertExecutionPolicy Experts, int CompareRounds)
 {
     public static BreakdownCommandOptions Parse(string[] args)
     {
@@ -17,7 +17,7 @@ internal sealed record BreakdownCommandOptions(int BatchSize, int Steps, int War
         var precision = Precision.Float32;
         int? threads = null;
         var data = "shared";
-        var experts = ExpertSetting.Batched;
+        var experts = ExpertExecutionPolicy.Batched;
         var compare = 0;
         var line = new CommandLine(args);
         while (line.MoveNext())

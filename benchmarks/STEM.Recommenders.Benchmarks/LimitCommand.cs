@@ -1,12 +1,13 @@
 using STEM.Recommenders.Models;
 using STEM.Recommenders.Modules;
 using STEM.Recommenders.Runtime;
+using STEM.Recommenders.Training;
 using static TorchSharp.torch;
 
 namespace STEM.Recommenders.Benchmarks;
 
 internal sealed record LimitCommandOptions(
-    IReadOnlyList<string> Models, int BatchSize, int Steps, int Warmup, Precision Precision, int? Threads, string DataDirectory, int Square, bool BFloat16, double GemmSeconds, ExpertSetting Experts)
+    IReadOnlyList<string> Models, int BatchSize, int Steps, int Warmup, Precision Precision, int? Threads, string DataDirectory, int Square, bool BFloat16, double GemmSeconds, ExpertExecutionPolicy Experts)
 {
     public static LimitCommandOptions Parse(string[] args)
     {
@@ -20,7 +21,7 @@ internal sealed record LimitCommandOptions(
         var square = 4096;
         var bf16 = true;
         var gemmSeconds = 0.2;
-        var experts = ExpertSetting.Batched;
+        var experts = ExpertExecutionPolicy.Batched;
         var line = new CommandLine(args);
         while (line.MoveNext())
         {
