@@ -72,7 +72,7 @@ public sealed class BadInputTests(SampleData sample) : IDisposable
     }
 
     [Fact]
-    public void Bad_rows_are_errors_naming_the_column_and_an_empty_table_scores_to_nothing()
+    public void Bad_rows_are_errors_naming_the_column_a_request_of_no_rows_is_refused_and_an_empty_table_scores_to_nothing()
     {
         using var artifact = TestModels.Artifact("stem-net", sample.Pipeline);
         var export = OnnxExporter.Export(artifact, _directory);
@@ -89,6 +89,10 @@ public sealed class BadInputTests(SampleData sample) : IDisposable
         domain.Should().Throw<DataFormatException>().WithMessage("*'-5000' is outside the domain of Log2Bucket (column 'video_duration')*");
         noColumn.Should().Throw<DataFormatException>().WithMessage("*request.csv*video_id*");
         onnx.PredictTable(sample.Rows.Select([])).Should().BeEmpty();
+        var noRows = () => onnx.PredictBatch(Array.Empty<IReadOnlyDictionary<string, string?>>());
+        var noTypedRows = () => onnx.PredictBatch(Array.Empty<object>());
+        noRows.Should().Throw<ArgumentException>().WithParameterName("rows").WithMessage("Model 'stem-net': a request of 0 rows has nothing to score; send at least one row.*");
+        noTypedRows.Should().Throw<ArgumentException>().WithParameterName("rows").WithMessage("Model 'stem-net': a request of 0 rows*");
     }
 
     [Fact]

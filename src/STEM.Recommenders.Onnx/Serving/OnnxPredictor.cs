@@ -87,17 +87,21 @@ public sealed class OnnxPredictor : IDisposable
 
     /// <summary>Scores rows given as column → raw value (keys compared with the dictionary's own comparer, as the TorchSharp Predictor does).</summary>
     /// <exception cref="DataFormatException">A value cannot be encoded (e.g. text in a numeric column); the message names the row and column.</exception>
+    /// <exception cref="ArgumentException">The request has no rows (a table of no rows, given to <see cref="PredictTable"/>, scores to an empty array).</exception>
     public IReadOnlyList<IReadOnlyDictionary<string, double>> PredictBatch(IReadOnlyList<IReadOnlyDictionary<string, string?>> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
+        ScoringRows.RequireRows(rows.Count, ModelName, nameof(rows));
         return ScoringRows.ToDictionaries(PredictTable(ScoringRows.FromDictionaries(InputColumns, rows)), TaskNames);
     }
 
     /// <summary>Scores typed rows: each public property whose name is an input column (ignoring case) supplies that column, formatted invariantly.</summary>
+    /// <exception cref="ArgumentException">The request has no rows (a table of no rows, given to <see cref="PredictTable"/>, scores to an empty array).</exception>
     public IReadOnlyList<IReadOnlyDictionary<string, double>> PredictBatch<TRow>(IReadOnlyList<TRow> rows)
         where TRow : notnull
     {
         ArgumentNullException.ThrowIfNull(rows);
+        ScoringRows.RequireRows(rows.Count, ModelName, nameof(rows));
         return ScoringRows.ToDictionaries(PredictTable(ScoringRows.FromObjects(InputColumns, rows)), TaskNames);
     }
 

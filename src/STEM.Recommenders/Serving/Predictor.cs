@@ -70,9 +70,11 @@ public sealed class Predictor : IDisposable
     /// value of spaces only in a numeric column is an error.</para>
     /// </remarks>
     /// <exception cref="DataFormatException">A value cannot be encoded (e.g. text in a numeric column).</exception>
+    /// <exception cref="ArgumentException">The request has no rows (a table of no rows, given to <see cref="PredictTable"/>, scores to an empty array).</exception>
     public IReadOnlyList<IReadOnlyDictionary<string, double>> PredictBatch(IReadOnlyList<IReadOnlyDictionary<string, string?>> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
+        ScoringRows.RequireRows(rows.Count, _artifact.Model.ModelName, nameof(rows));
         return ScoringRows.ToDictionaries(PredictTable(ScoringRows.FromDictionaries(_columns, rows)), TaskNames);
     }
 
@@ -80,10 +82,12 @@ public sealed class Predictor : IDisposable
     /// Scores typed rows: each public property whose name is an input column (compared ignoring case)
     /// supplies that column, formatted invariantly; <see langword="null"/> and empty strings are missing values.
     /// </summary>
+    /// <exception cref="ArgumentException">The request has no rows (a table of no rows, given to <see cref="PredictTable"/>, scores to an empty array).</exception>
     public IReadOnlyList<IReadOnlyDictionary<string, double>> PredictBatch<TRow>(IReadOnlyList<TRow> rows)
         where TRow : notnull
     {
         ArgumentNullException.ThrowIfNull(rows);
+        ScoringRows.RequireRows(rows.Count, _artifact.Model.ModelName, nameof(rows));
         return ScoringRows.ToDictionaries(PredictTable(ScoringRows.FromObjects(_columns, rows)), TaskNames);
     }
 

@@ -15,6 +15,23 @@ public static class ScoringRows
 {
     private static readonly ConcurrentDictionary<Type, (string Column, Func<object, object?> Get)[]> Accessors = new();
 
+    /// <summary>
+    /// Refuses a scoring request without rows. A request of no rows is a caller's mistake, and is
+    /// named as one; a table of no rows (an empty partition of a batch job) is data, and scores to
+    /// an empty array.
+    /// </summary>
+    /// <param name="rowCount">Rows in the request.</param>
+    /// <param name="modelName">The model being served, for the message.</param>
+    /// <param name="parameterName">The caller's parameter that holds the rows.</param>
+    /// <exception cref="ArgumentException">The request has no rows.</exception>
+    public static void RequireRows(int rowCount, string modelName, string parameterName)
+    {
+        if (rowCount == 0)
+        {
+            throw new ArgumentException($"Model '{modelName}': a request of 0 rows has nothing to score; send at least one row.", parameterName);
+        }
+    }
+
     /// <summary>A table of the given columns from rows of column → raw value (keys looked up with each dictionary's own comparer).</summary>
     /// <param name="columns">The input columns, in order.</param>
     /// <param name="rows">The rows.</param>

@@ -120,6 +120,21 @@ public class PredictorTests
     }
 
     [Fact]
+    public void A_request_of_no_rows_is_refused_naming_the_model_and_an_empty_table_scores_to_nothing()
+    {
+        var (artifact, _) = Build();
+        using var predictor = new Predictor(artifact, ownsArtifact: true);
+        var name = artifact.Model.ModelName;
+
+        var noRows = () => predictor.PredictBatch(Array.Empty<IReadOnlyDictionary<string, string?>>());
+        var noTypedRows = () => predictor.PredictBatch(Array.Empty<object>());
+
+        noRows.Should().Throw<ArgumentException>().WithParameterName("rows").WithMessage($"Model '{name}': a request of 0 rows has nothing to score; send at least one row.*");
+        noTypedRows.Should().Throw<ArgumentException>().WithParameterName("rows").WithMessage($"Model '{name}': a request of 0 rows*");
+        predictor.PredictTable(DataTable.FromColumns("empty.csv", predictor.InputColumns.Select(c => new KeyValuePair<string, string?[]>(c, [])).ToArray())).Should().BeEmpty();
+    }
+
+    [Fact]
     public void Text_in_a_numeric_column_names_the_row_and_column()
     {
         var (artifact, _) = Build();
