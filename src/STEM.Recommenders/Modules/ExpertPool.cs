@@ -127,17 +127,13 @@ public sealed class ExpertPool : nn.Module<Tensor, Tensor>
         double Time(ExpertExecution execution)
         {
             _execution = execution;
-            var best = double.MaxValue;
-            for (var r = 0; r <= repeats; r++)
+            return CalibrationTiming.BestOf(repeats, () =>
             {
                 using var pass = NewDisposeScope();
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 forward(input).sum().backward();
-                var ms = clock.Elapsed.TotalMilliseconds;
-                best = r == 0 ? best : Math.Min(best, ms);
-            }
-
-            return best;
+                return clock.Elapsed.TotalMilliseconds;
+            });
         }
 
         var batched = Time(ExpertExecution.Batched);
@@ -158,7 +154,7 @@ public sealed class ExpertPool : nn.Module<Tensor, Tensor>
         }
 
         _execution = kept;
-        Execution = separate < batched ? ExpertExecution.Separate : ExpertExecution.Batched;
+        Execution = CalibrationTiming.Faster(batched, separate);
         return (batched, separate);
     }
 

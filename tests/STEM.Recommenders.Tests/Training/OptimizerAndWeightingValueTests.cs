@@ -260,6 +260,108 @@ public class OptimizerAndWeightingValueTests
         restored.TaskWeights.grad!.data<float>().ToArray().Should().Equal(-2f, 9f);
     }
 
+    [Fact]
+    public void Gradnorm_targets_scale_the_mean_norm_up_for_a_slower_task_and_survive_a_round_trip()
+    {
+        using var model = TwoTaskModel();
+        using var weighting = new GradNormWeighting(alpha: 1.0);
+        weighting.Attach(model);
+        weighting.Parameters.Should().ContainSingle().Which.Should().BeSameAs(weighting.TaskWeights);
+        var shared = model.LastSharedLayer!;
+        using var scope = NewDisposeScope();
+        using (no_grad())
+        {
+            shared.fill_(1f);
+        }
+
+        // The first step fixes the initial losses at (3, 1).
+        weighting.Backward(stack([shared[0, 0, 0] * 3, shared[0, 0, 1] * 1]), null);
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            weighting.Save(writer);
+        }
+
+        // Losses (3, 3): L/L0 = (1, 3), r = (0.5, 1.5); both norms G are 3, so mean(G) = 3 and the
+        // targets 3·r = (1.5, 4.5) put task 0 above its target and task 1 below: w.grad = (+3, −3).
+        // Targets mean(G) / r = (6, 2) would give the opposite signs, and forgotten initial losses
+        // (r = 1, targets = G) a zero gradient.
+        var total = weighting.Backward(stack([shared[0, 0, 0] * 3, shared[0, 0, 1] * 3]), null);
+        total.item<float>().Should().Be(6f);
+        weighting.TaskWeights.grad!.data<float>().ToArray().Should().Equal(3f, -3f);
+
+        using var restored = new GradNormWeighting(alpha: 1.0);
+        restored.Attach(model);
+        stream.Position = 0;
+        restored.Load(new BinaryReader(stream));
+        restored.Backward(stack([shared[0, 0, 0] * 3, shared[0, 0, 1] * 3]), null);
+        restored.TaskWeights.grad!.data<float>().ToArray().Should().Equal(3f, -3f);
+    }
+
+    [Fact]
+    public void Gradnorm_saved_before_its_first_step_restores_without_initial_losses()
+    {
+        using var model = TwoTaskModel();
+        using var fresh = new GradNormWeighting(alpha: 1.0);
+        fresh.Attach(model);
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            fresh.Save(writer);
+        }
+
+        using var restored = new GradNormWeighting(alpha: 1.0);
+        restored.Attach(model);
+        stream.Position = 0;
+        restored.Load(new BinaryReader(stream));
+
+        stream.Position.Should().Be(stream.Length, "the state is the weights and a flag, nothing more");
+        var shared = model.LastSharedLayer!;
+        using var scope = NewDisposeScope();
+        using (no_grad())
+        {
+            shared.fill_(1f);
+        }
+
+        // The restored weighting takes its initial losses now: r = 1, so both targets are mean(G) = 5.5
+        // for G = (2, 9), and w.grad = (−2, +9).
+        restored.Backward(stack([shared[0, 0, 0] * 2, shared[0, 0, 1] * 9]), null);
+        restored.TaskWeights.grad!.data<float>().ToArray().Should().Equal(-2f, 9f);
+    }
+
+    [Fact]
+    public void Gradnorm_on_a_real_forward_trains_the_model_on_the_weighted_sum_and_allows_a_task_without_the_shared_layer()
+    {
+        using var model = TwoTaskModel();
+        model.eval();
+        using var weighting = new GradNormWeighting();
+        weighting.Attach(model);
+        using var scope = NewDisposeScope();
+        var batch = TinyData.Batch(TinyData.Layout, 16);
+        var labels = tensor(Enumerable.Range(0, 32).Select(i => (float)(i * 7 % 3 == 0 ? 1 : 0)).ToArray()).view(16, 2);
+        var tower = model.named_parameters().Last().parameter;
+
+        // Task 1's loss here reads only the last tower parameter, which lies after the shared layer.
+        Tensor Losses() => stack([MultiTaskLoss.PerTask(model.forward(batch).Logits, labels, null)[0], tower.square().sum()]);
+
+        weighting.Backward(Losses(), null);
+        var gradients = model.parameters().Select(p => p.grad!.clone()).ToArray();
+        weighting.TaskWeights.grad![1].item<float>().Should().Be(0f, "a task whose loss does not reach the shared layer has a zero norm, whatever its weight");
+        double.IsFinite(weighting.TaskWeights.grad![0].item<float>()).Should().BeTrue();
+
+        foreach (var p in model.parameters())
+        {
+            p.grad!.fill_(0f);
+        }
+
+        Losses().sum().backward();
+        var expected = model.parameters().Select(p => p.grad!).ToArray();
+        for (var i = 0; i < expected.Length; i++)
+        {
+            allclose(gradients[i], expected[i], rtol: 1e-5, atol: 1e-7).Should().BeTrue($"parameter {i} gets the gradient of w·L with w = 1");
+        }
+    }
+
     private static SharedBottom TwoTaskModel()
     {
         manual_seed(1);

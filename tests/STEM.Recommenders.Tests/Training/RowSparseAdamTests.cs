@@ -87,4 +87,35 @@ public class RowSparseAdamTests
         // Dense Adam's L2 moves every row, which is what row-sparse updates avoid.
         (dense.EmbeddingBanks[0].TaskSpecificTable![1] - before[1]).abs().max().item<float>().Should().BeGreaterThan(0);
     }
+
+    [Fact]
+    public void Two_lookups_of_one_table_in_a_step_sum_their_rows_like_dense_adam()
+    {
+        using var dense = Model();
+        using var sparse = Model();
+        using var scope = NewDisposeScope();
+        var first = EveryRow();
+
+        // The same rows in another order: every row is looked up twice per step, once per forward.
+        var second = new FeatureBatch(first.Ids.flip(0).contiguous(), null);
+        var labels = tensor(new float[,] { { 1, 0 }, { 0, 1 }, { 1, 1 }, { 0, 0 }, { 1, 0 }, { 0, 1 } });
+        foreach (var (model, mode) in new[] { (dense, EmbeddingUpdate.Dense), (sparse, EmbeddingUpdate.RowSparse) })
+        {
+            using var optimizer = new MultiTaskOptimizer(model, new OptimizerOptions { LearningRate = 0.05, EmbeddingL2 = 0, GradientClipNorm = null, EmbeddingUpdate = mode });
+            for (var i = 0; i < 3; i++)
+            {
+                using var step = NewDisposeScope();
+                var loss = MultiTaskLoss.PerTask(model.Forward(first).Logits, labels, null).sum() + MultiTaskLoss.PerTask(model.Forward(second).Logits, labels.flip(0), null).sum();
+                loss.backward();
+                optimizer.Step();
+                optimizer.ZeroGrad();
+            }
+        }
+
+        var expected = dense.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        foreach (var (name, p) in sparse.named_parameters())
+        {
+            (p - expected[name]).abs().max().item<float>().Should().BeLessThan(1e-6f, name);
+        }
+    }
 }

@@ -46,6 +46,9 @@ public sealed class GradNormWeighting : ILossWeighting
         ArgumentNullException.ThrowIfNull(model);
         _shared = model.LastSharedLayer
             ?? throw new ArgumentException($"GradNorm balances gradients at a layer every task shares, and the model '{model.ModelName}' has none; use fixed or uncertainty weighting.");
+
+        // A weighting attached again (another fit) starts over: the earlier weights are released, not left to the finalizer.
+        _weights?.Dispose();
         _weights = new Parameter(ones(model.TaskNames.Count, device: _shared.device));
         _initialLosses?.Dispose();
         _initialLosses = null;

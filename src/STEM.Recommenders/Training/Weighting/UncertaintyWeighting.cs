@@ -28,6 +28,9 @@ public sealed class UncertaintyWeighting : ILossWeighting
     {
         ArgumentNullException.ThrowIfNull(model);
         var device = model.DenseDevice();
+
+        // A weighting attached again (another fit) starts over: the earlier log-variances are released, not left to the finalizer.
+        _logVariance?.Dispose();
         _logVariance = new Parameter(zeros(model.TaskNames.Count, device: device));
     }
 

@@ -1,0 +1,32 @@
+namespace STEM.Recommenders.Modules;
+
+/// <summary>
+/// The rules of <see cref="ExpertPool.Calibrate"/> apart from the clock: how passes are timed and
+/// which execution wins, so that they can be held by tests with made-up times.
+/// </summary>
+internal static class CalibrationTiming
+{
+    /// <summary>
+    /// Runs <paramref name="pass"/> once untimed (the first pass pays for allocator growth and
+    /// kernel selection), then <paramref name="repeats"/> times, and returns the fastest of those:
+    /// the minimum is the time least disturbed by the rest of the machine.
+    /// </summary>
+    /// <param name="repeats">Timed passes, at least 1.</param>
+    /// <param name="pass">Runs one pass and returns its time.</param>
+    public static double BestOf(int repeats, Func<double> pass)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(repeats, 1);
+        pass();
+        var best = double.PositiveInfinity;
+        for (var r = 0; r < repeats; r++)
+        {
+            best = Math.Min(best, pass());
+        }
+
+        return best;
+    }
+
+    /// <summary>The faster execution; a tie keeps <see cref="ExpertExecution.Batched"/>, the default.</summary>
+    public static ExpertExecution Faster(double batchedMs, double separateMs) =>
+        separateMs < batchedMs ? ExpertExecution.Separate : ExpertExecution.Batched;
+}
