@@ -276,11 +276,7 @@ public class OptimizerAndWeightingValueTests
 
         // The first step fixes the initial losses at (3, 1).
         weighting.Backward(stack([shared[0, 0, 0] * 3, shared[0, 0, 1] * 1]), null);
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
-        {
-            weighting.Save(writer);
-        }
+        using var stream = Saved(weighting.Save);
 
         // Losses (3, 3): L/L0 = (1, 3), r = (0.5, 1.5); both norms G are 3, so mean(G) = 3 and the
         // targets 3·r = (1.5, 4.5) put task 0 above its target and task 1 below: w.grad = (+3, −3).
@@ -292,7 +288,6 @@ public class OptimizerAndWeightingValueTests
 
         using var restored = new GradNormWeighting(alpha: 1.0);
         restored.Attach(model);
-        stream.Position = 0;
         restored.Load(new BinaryReader(stream));
         restored.Backward(stack([shared[0, 0, 0] * 3, shared[0, 0, 1] * 3]), null);
         restored.TaskWeights.grad!.data<float>().ToArray().Should().Equal(3f, -3f);
@@ -304,15 +299,10 @@ public class OptimizerAndWeightingValueTests
         using var model = TwoTaskModel();
         using var fresh = new GradNormWeighting(alpha: 1.0);
         fresh.Attach(model);
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
-        {
-            fresh.Save(writer);
-        }
+        using var stream = Saved(fresh.Save);
 
         using var restored = new GradNormWeighting(alpha: 1.0);
         restored.Attach(model);
-        stream.Position = 0;
         restored.Load(new BinaryReader(stream));
 
         stream.Position.Should().Be(stream.Length, "the state is the weights and a flag, nothing more");
@@ -360,6 +350,19 @@ public class OptimizerAndWeightingValueTests
         {
             allclose(gradients[i], expected[i], rtol: 1e-5, atol: 1e-7).Should().BeTrue($"parameter {i} gets the gradient of w·L with w = 1");
         }
+    }
+
+    /// <summary>What <paramref name="save"/> writes, positioned at its start.</summary>
+    private static MemoryStream Saved(Action<BinaryWriter> save)
+    {
+        var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            save(writer);
+        }
+
+        stream.Position = 0;
+        return stream;
     }
 
     private static SharedBottom TwoTaskModel()
