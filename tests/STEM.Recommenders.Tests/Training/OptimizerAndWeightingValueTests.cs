@@ -1,4 +1,5 @@
 using STEM.Recommenders.Models;
+using STEM.Recommenders.Tests.Infrastructure;
 using STEM.Recommenders.Training;
 using STEM.Recommenders.Training.Weighting;
 using TorchSharp;
@@ -84,11 +85,7 @@ public class OptimizerAndWeightingValueTests
         using var first = new DenseAdam([a]);
         first.Step(0.01, [tensor(new[] { 0.5, -0.5 }, ScalarType.Float64)]);
         first.Step(0.01, [tensor(new[] { 0.25, 1.0 }, ScalarType.Float64)]);
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
-        {
-            first.Save(writer);
-        }
+        using var stream = SavedState.Of(first.Save);
 
         using var second = new DenseAdam([b]);
         using (no_grad())
@@ -96,7 +93,6 @@ public class OptimizerAndWeightingValueTests
             b.copy_(a);
         }
 
-        stream.Position = 0;
         using (var reader = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true))
         {
             second.Load(reader);
@@ -183,15 +179,10 @@ public class OptimizerAndWeightingValueTests
         weighting.CurrentWeights()[0].Should().BeApproximately(0.25, 1e-6);
         weighting.CurrentWeights()[1].Should().BeApproximately(Math.E / 2, 1e-6);
 
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
-        {
-            weighting.Save(writer);
-        }
+        using var stream = SavedState.Of(weighting.Save);
 
         using var restored = new UncertaintyWeighting();
         restored.Attach(model);
-        stream.Position = 0;
         using (var reader = new BinaryReader(stream))
         {
             restored.Load(reader);
@@ -239,15 +230,10 @@ public class OptimizerAndWeightingValueTests
         total.item<float>().Should().Be(12f);
         weighting.TaskWeights.grad!.data<float>().ToArray().Should().Equal(-2f, 9f);
 
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
-        {
-            weighting.Save(writer);
-        }
+        using var stream = SavedState.Of(weighting.Save);
 
         using var restored = new GradNormWeighting(alpha: 1.0);
         restored.Attach(model);
-        stream.Position = 0;
         using (var reader = new BinaryReader(stream))
         {
             restored.Load(reader);
@@ -276,7 +262,7 @@ public class OptimizerAndWeightingValueTests
 
         // The first step fixes the initial losses at (3, 1).
         weighting.Backward(stack([shared[0, 0, 0] * 3, shared[0, 0, 1] * 1]), null);
-        using var stream = Saved(weighting.Save);
+        using var stream = SavedState.Of(weighting.Save);
 
         // Losses (3, 3): L/L0 = (1, 3), r = (0.5, 1.5); both norms G are 3, so mean(G) = 3 and the
         // targets 3·r = (1.5, 4.5) put task 0 above its target and task 1 below: w.grad = (+3, −3).
@@ -299,7 +285,7 @@ public class OptimizerAndWeightingValueTests
         using var model = TwoTaskModel();
         using var fresh = new GradNormWeighting(alpha: 1.0);
         fresh.Attach(model);
-        using var stream = Saved(fresh.Save);
+        using var stream = SavedState.Of(fresh.Save);
 
         using var restored = new GradNormWeighting(alpha: 1.0);
         restored.Attach(model);
@@ -350,19 +336,6 @@ public class OptimizerAndWeightingValueTests
         {
             allclose(gradients[i], expected[i], rtol: 1e-5, atol: 1e-7).Should().BeTrue($"parameter {i} gets the gradient of w·L with w = 1");
         }
-    }
-
-    /// <summary>What <paramref name="save"/> writes, positioned at its start.</summary>
-    private static MemoryStream Saved(Action<BinaryWriter> save)
-    {
-        var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
-        {
-            save(writer);
-        }
-
-        stream.Position = 0;
-        return stream;
     }
 
     private static SharedBottom TwoTaskModel()

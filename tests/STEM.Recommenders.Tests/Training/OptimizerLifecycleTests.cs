@@ -25,18 +25,6 @@ public class OptimizerLifecycleTests
         return new StemNet(Layout, TinyData.Tasks2, new StemNetOptions { EmbeddingDim = 3, ExpertUnits = [5], GateUnits = [], TowerUnits = [], SharedExperts = 1 });
     }
 
-    private static MemoryStream Saved(Action<BinaryWriter> save)
-    {
-        var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
-        {
-            save(writer);
-        }
-
-        stream.Position = 0;
-        return stream;
-    }
-
     [Fact]
     public void Null_arguments_are_refused_by_name()
     {
@@ -76,7 +64,7 @@ public class OptimizerLifecycleTests
             source.Step(0.1, [g]);
         }
 
-        using var stream = Saved(source.Save);
+        using var stream = SavedState.Of(source.Save);
         using var target = new DenseAdam([new Parameter(zeros(3))]);
 
         var act = () => target.Load(new BinaryReader(stream));
@@ -97,7 +85,7 @@ public class OptimizerLifecycleTests
             source.Step(0.1, [(table, tensor(new long[] { 1 }), full(1, table.shape[1], gradient))]);
         }
 
-        using var stream = Saved(source.Save);
+        using var stream = SavedState.Of(source.Save);
         using var other = Model();
         using var target = new RowSparseAdam(other.EmbeddingBanks);
 
@@ -112,7 +100,7 @@ public class OptimizerLifecycleTests
         using var model = Model();
         using var optimizer = new RowSparseAdam(model.EmbeddingBanks);
         var tables = model.EmbeddingBanks.Sum(b => b.Tables.Count());
-        using var stream = Saved(w => w.Write(tables + 3));
+        using var stream = SavedState.Of(w => w.Write(tables + 3));
 
         var act = () => optimizer.Load(new BinaryReader(stream));
 
