@@ -27,12 +27,13 @@ internal sealed class CommandLine
         return _args[++_index];
     }
 
-    /// <summary>The value of <c>--precision</c>: float32 or bf16.</summary>
+    /// <summary>The value of <c>--precision</c>: float32, bf16, or auto (a calibration chooses).</summary>
     public Precision Precision() => Value().ToUpperInvariant() switch
     {
         "FLOAT32" or "FP32" or "F32" => STEM.Recommenders.Modules.Precision.Float32,
         "BF16" or "BFLOAT16" => STEM.Recommenders.Modules.Precision.BFloat16,
-        var other => throw new ArgumentException($"--precision takes float32 or bf16, not '{other.ToLowerInvariant()}'."),
+        "AUTO" => STEM.Recommenders.Modules.Precision.Auto,
+        var other => throw new ArgumentException($"--precision takes float32, bf16 or auto, not '{other.ToLowerInvariant()}'."),
     };
 
     /// <summary>The value of <c>--models</c>: comma-separated catalog names, resolved.</summary>

@@ -107,26 +107,31 @@ internal static class LimitCommand
         }
 
         Console.WriteLine();
-        var stepType = options.Precision.ComputeType();
-        Console.WriteLine($"Training step against the peaks (peak 1: the expert-shape GEMM mix of each model in {Name(stepType)}, its three products weighted by FLOP; peak 2: the square {options.Square}^3 product):");
+        Console.WriteLine($"Training step against the peaks (peak 1: the expert-shape GEMM mix of each model in float32, its three products weighted by FLOP, and in the step's own precision where that is bfloat16; peak 2: the square {options.Square}^3 product in the step's precision):");
         foreach (var name in options.Models)
         {
             var work = flops[name];
-            var mix = GemmRates.Mix(work.Layers.Where(l => l.IsExpert).SelectMany(l => rates
-                .Where(r => r.Type == stepType && r.In == l.InputWidth && r.Out == l.OutputWidth)
+            double Mix(ScalarType type) => GemmRates.Mix(work.Layers.Where(l => l.IsExpert).SelectMany(l => rates
+                .Where(r => r.Type == type && r.In == l.InputWidth && r.Out == l.OutputWidth)
                 .Select(r => (l.ForwardPerSample, r.Gflops))));
             using var model = TrainingSteps.Create(name, data, options.Precision);
+            // Precision first, as the trainer does: the expert executions are then timed in it.
+            var precision = PrecisionSetup.Apply(model, rows);
+            var stepType = precision?.Chosen.ComputeType() ?? options.Precision.ComputeType();
+            var precisionText = precision is null ? Name(stepType) : $"{Name(stepType)} (auto: float32 {precision.Float32Ms:N0} ms, bfloat16 {precision.BFloat16Ms:N0} ms per forward + backward of {precision.Module})";
             var setting = ExpertSettings.Apply(model, options.Experts, rows);
             var timing = TrainingSteps.Measure(model, train, rows, options.Warmup, options.Steps);
             var achieved = timing.SamplesPerSecond * work.TrainingPerSample / 1e9;
+            var mix = Mix(ScalarType.Float32);
+            var ownText = stepType == ScalarType.BFloat16 && options.BFloat16 ? $", {achieved / Mix(stepType):P0} of the bfloat16 mix {Mix(stepType):N1}" : string.Empty;
             var squareText = square.TryGetValue(stepType, out var sq) ? $", {achieved / sq:P0} of the square peak {sq:N0}" : string.Empty;
             Console.WriteLine(
                 $"  {name,-10} {work.TrainingPerSample / 1e6,7:N1} MFLOP/sample ({work.ExpertShare:P0} in experts)  {timing.SamplesPerSecond,9:N0} samples/s  {timing.MeanMs,7:N1} ms/step  "
-                + $"{achieved,7:N1} GFLOP/s = {achieved / mix:P0} of the expert-mix peak {mix:N1}{squareText}; ceiling at that peak {mix * 1e9 / work.TrainingPerSample:N0} samples/s; "
-                + $"CPU {timing.CpuMsPerStep / (timing.MeanMs * threads):P0} busy; {setting}");
-            if (name == StemNet.Name && stepType == ScalarType.Float32)
+                + $"{achieved,7:N1} GFLOP/s = {achieved / mix:P0} of the float32 expert-mix peak {mix:N1}{ownText}{squareText}; float32 ceiling {mix * 1e9 / work.TrainingPerSample:N0} samples/s; "
+                + $"CPU {timing.CpuMsPerStep / (timing.MeanMs * threads):P0} busy; {precisionText}; {setting}");
+            if (name == StemNet.Name)
             {
-                Console.WriteLine($"             target >= {StemTarget:P0} of the float32 expert-mix peak: {(achieved / mix >= StemTarget ? "met" : "NOT met")}");
+                Console.WriteLine($"             target >= {StemTarget:P0} of the float32 expert-mix peak: {(achieved / mix >= StemTarget ? "met" : "NOT met")} ({Name(stepType)} step)");
             }
         }
 

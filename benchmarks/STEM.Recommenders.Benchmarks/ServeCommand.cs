@@ -8,12 +8,13 @@ using STEM.Recommenders.Onnx;
 using STEM.Recommenders.Onnx.Serving;
 using STEM.Recommenders.Runtime;
 using STEM.Recommenders.Serving;
+using STEM.Recommenders.Training;
 using static TorchSharp.torch;
 
 namespace STEM.Recommenders.Benchmarks;
 
 /// <summary>Options of the <c>serve</c> command.</summary>
-internal sealed record ServeCommandOptions(int Requests, int Warmup, IReadOnlyList<int> Batches, int BatchRepeats, string? Data)
+internal sealed record ServeCommandOptions(int Requests, int Warmup, IReadOnlyList<int> Batches, int BatchRepeats, string? Data, STEM.Recommenders.Modules.ExpertExecution? Experts = null)
 {
     public static ServeCommandOptions Parse(string[] args)
     {
@@ -22,6 +23,7 @@ internal sealed record ServeCommandOptions(int Requests, int Warmup, IReadOnlyLi
         IReadOnlyList<int> batches = [256, 8192];
         var repeats = 5;
         string? data = null;
+        STEM.Recommenders.Modules.ExpertExecution? experts = null;
         var line = new CommandLine(args);
         while (line.MoveNext())
         {
@@ -32,11 +34,12 @@ internal sealed record ServeCommandOptions(int Requests, int Warmup, IReadOnlyLi
                 case "--batches": batches = line.Value().Split(',').Select(b => int.Parse(b, CultureInfo.InvariantCulture)).ToArray(); break;
                 case "--repeats": repeats = line.PositiveInt(); break;
                 case "--data": data = line.Value(); break;
+                case "--experts": experts = ExpertSettings.Parse(line.Value()) == ExpertExecutionPolicy.Separate ? STEM.Recommenders.Modules.ExpertExecution.Separate : STEM.Recommenders.Modules.ExpertExecution.Batched; break;
                 default: throw line.Unknown();
             }
         }
 
-        return new ServeCommandOptions(requests, warmup, batches, repeats, data);
+        return new ServeCommandOptions(requests, warmup, batches, repeats, data, experts);
     }
 }
 
@@ -67,6 +70,11 @@ internal static class ServeCommand
         manual_seed(1);
         using var artifact = ModelArtifact.Create(new StemNet(pipeline.Layout, pipeline.TaskNames), pipeline);
         var torchBytes = Rss() - before;
+        if (options.Experts is { } experts)
+        {
+            ExpertSettings.Set(artifact.Model, experts);
+        }
+
         using var predictor = new Predictor(artifact);
         var export = Path.Combine(Path.GetTempPath(), "stem-serve-bench-" + Guid.NewGuid().ToString("N"));
         OnnxExporter.Export(artifact, export);

@@ -75,6 +75,7 @@ internal static class TrainCommand
         foreach (var name in options.Models)
         {
             using var model = TrainingSteps.Create(name, data, options.Precision);
+            var precision = PrecisionSetup.Apply(model, batchSize);
             var parameters = model.TorchModule.parameters().Sum(p => p.numel());
             if (resets)
             {
@@ -86,7 +87,7 @@ internal static class TrainCommand
             results.Add((name, samplesPerSecond, meanMs, medianMs, parameters, peak));
             var anchor = name == StemNet.Name ? $"; {samplesPerSecond / PyTorchStemNetAnchor:F2}x the PyTorch anchor (target {TargetFactor}x: {(samplesPerSecond >= PyTorchStemNetAnchor * TargetFactor ? "met" : "NOT met")})" : string.Empty;
             Console.WriteLine(
-                $"{name,-14} {samplesPerSecond,10:N0} samples/s  {meanMs,8:N1} ms/step (median {medianMs:N1})  peak {source}{(resets ? "" : " (process)")} {BenchEnvironment.Mib(peak)}  {parameters:N0} parameters{anchor}");
+                $"{name,-14} {samplesPerSecond,10:N0} samples/s  {meanMs,8:N1} ms/step (median {medianMs:N1})  peak {source}{(resets ? "" : " (process)")} {BenchEnvironment.Mib(peak)}  {parameters:N0} parameters{anchor}{(precision is null ? "" : $"; auto precision: {precision.Chosen} (float32 {precision.Float32Ms:N0} ms, bfloat16 {precision.BFloat16Ms:N0} ms)")}");
         }
 
         Console.WriteLine();

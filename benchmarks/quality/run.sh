@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Quality benchmark (one command): STEM-Net, MMoE, PLE, shared-bottom and single-task on the shared
 # KuaiRand-Pure week (train 04-25..04-29, validation 04-30, test 05-01), three seeds each, then
-# STEM-Net in float32 to show what bfloat16 mixed precision keeps. Reports go to $1 (default
-# runs/quality): comparison.md / comparison.json per run. About 70 minutes on 2 CPU cores.
+# STEM-Net, MMoE and PLE in float32 to show what bfloat16 mixed precision keeps. Reports go to $1
+# (default runs/quality): comparison.md / comparison.json per run. About 100 minutes on 2 CPU cores.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-runs/quality}
@@ -11,4 +11,4 @@ stem=src/STEM.Recommenders.Cli/bin/Release/net10.0/stem
 "$stem" compare --config benchmarks/quality/kuairand.json \
   --models stem-net,mmoe,ple,shared-bottom,single-task --seeds 3 --output "$out/bf16"
 "$stem" compare --config benchmarks/quality/kuairand-float32.json \
-  --models stem-net --seeds 3 --output "$out/float32"
+  --models stem-net,mmoe,ple --seeds 3 --output "$out/float32"

@@ -53,7 +53,7 @@ internal static class TrainCommand
             var pictures = ReportWriter.Write(report, directory);
             if (session.ShowResults)
             {
-                session.Result($"{report.Model}: {(report.TaskBestEpochs is { } perTask ? "best epochs " + string.Join(", ", perTask.Select(p => $"{p.Key} {p.Value}")) : $"best epoch {report.BestEpoch}")}, {report.Steps:N0} steps, {report.SamplesPerSecond:N0} rows/s, {report.Parameters:N0} parameters, {report.TrainingTime:hh\\:mm\\:ss}{(report.ExpertExecution is { } experts ? ", experts " + experts : "")}");
+                session.Result($"{report.Model}: {(report.TaskBestEpochs is { } perTask ? "best epochs " + string.Join(", ", perTask.Select(p => $"{p.Key} {p.Value}")) : $"best epoch {report.BestEpoch}")}, {report.Steps:N0} steps, {report.SamplesPerSecond:N0} rows/s, {report.Parameters:N0} parameters, {report.TrainingTime:hh\\:mm\\:ss}{(report.ExpertExecution is { } experts ? ", experts " + experts : "")}{(report.Precision is { } precision ? ", " + precision : "")}");
                 session.WriteTable(Render.TrainingTable(session, report));
                 session.Result($"Artifact: {artifactPath}");
                 session.Result($"Reports:  {Path.Combine(directory, "metrics.json")}, {Path.Combine(directory, "report.md")}");

@@ -13,17 +13,20 @@ namespace STEM.Recommenders.Data;
 /// </summary>
 /// <remarks>
 /// <para>
-/// A <see cref="DataTable"/> holds raw strings, dictionary-encoded: each distinct value of a row
-/// group (told apart by its bits) is converted once to the string a CSV file would hold for it, with
-/// the invariant culture, and rows keep its code — so the same data encodes identically from either
-/// format, and neither the reader nor the pipeline formats or parses a value per row:
+/// Columns are dictionary-encoded: each distinct value of a row group (told apart by its bits) is
+/// kept once and rows keep its code. Numbers stay typed — a numeric feature reads them as they are,
+/// never formatted and parsed back — and have the text a CSV file would hold for them (invariant
+/// culture), made only where a categorical feature or a label asks for it, so the same data encodes
+/// identically from either format:
 /// </para>
 /// <list type="bullet">
-/// <item>integers (8 to 64 bits, signed or not) as integers: <c>42</c>, <c>-7</c>;</item>
-/// <item><see cref="float"/>, <see cref="double"/> and <see cref="Half"/> in round-trip ("R")
-/// format: <c>0.1</c>, <c>1E-07</c>, <c>20</c>; decimals with their scale: <c>1.50</c>;</item>
-/// <item>booleans as <c>1</c> and <c>0</c>, which are the default positive and negative label
-/// values of a task and parse as numbers;</item>
+/// <item>integers (8 to 64 bits; unsigned 64-bit as text, exact) as int64: text <c>42</c>, <c>-7</c>;</item>
+/// <item><see cref="double"/> as itself, text in round-trip ("R") format: <c>0.1</c>, <c>1E-07</c>,
+/// <c>20</c>; <see cref="float"/> and <see cref="Half"/> as the number their own round-trip text
+/// denotes (0.1f is 0.1), which is what a CSV export of them, or a caller sending them as text to a
+/// predictor, gives; decimals as text with their scale: <c>1.50</c>;</item>
+/// <item>booleans as the integers <c>1</c> and <c>0</c>, which are the default positive and negative
+/// label values of a task;</item>
 /// <item>dates as <c>yyyy-MM-dd</c>; timestamps as ISO 8601 <c>yyyy-MM-ddTHH:mm:ss.FFFFFFF</c>,
 /// followed by <c>Z</c> when the column is adjusted to UTC; times of day as
 /// <c>HH:mm:ss.FFFFFFF</c>;</item>
@@ -130,7 +133,7 @@ public sealed class ParquetTableReader : ITableReader
     }
 
     private static DictionaryColumn[] Named(DataField[] fields, ColumnDictionary[] columns) =>
-        fields.Select((f, c) => new DictionaryColumn(f.Name, columns[c].Values, columns[c].Codes)).ToArray();
+        fields.Select((f, c) => columns[c].ToColumn(f.Name)).ToArray();
 
     private static ParquetSchema ReadSchema(ParquetReader reader, string path)
     {
@@ -272,9 +275,9 @@ public sealed class ParquetTableReader : ITableReader
             // TIME is stored as a count of the unit since midnight; show it as a time of day.
             return time.Precision switch
             {
-                TimeUnitPrecision.Millis => ReadStructAsync<int>(group, field, target, offset, count, v => FormatTime(v * TimeSpan.TicksPerMillisecond), ct),
-                TimeUnitPrecision.Micros => ReadStructAsync<long>(group, field, target, offset, count, v => FormatTime(v * TimeSpan.TicksPerMicrosecond), ct),
-                _ => ReadStructAsync<long>(group, field, target, offset, count, v => FormatTime(v / TimeSpan.NanosecondsPerTick), ct),
+                TimeUnitPrecision.Millis => ReadStructAsync<int>(group, field, target, offset, count, v => target.CodeOf(FormatTime(v * TimeSpan.TicksPerMillisecond)), ct),
+                TimeUnitPrecision.Micros => ReadStructAsync<long>(group, field, target, offset, count, v => target.CodeOf(FormatTime(v * TimeSpan.TicksPerMicrosecond)), ct),
+                _ => ReadStructAsync<long>(group, field, target, offset, count, v => target.CodeOf(FormatTime(v / TimeSpan.NanosecondsPerTick)), ct),
             };
         }
 
@@ -285,22 +288,25 @@ public sealed class ParquetTableReader : ITableReader
 
         return t switch
         {
-            _ when t == typeof(bool) => ReadStructAsync<bool>(group, field, target, offset, count, v => v ? "1" : "0", ct),
-            _ when t == typeof(sbyte) => ReadStructAsync<sbyte>(group, field, target, offset, count, v => v.ToString(CultureInfo.InvariantCulture), ct),
-            _ when t == typeof(byte) => ReadStructAsync<byte>(group, field, target, offset, count, v => v.ToString(CultureInfo.InvariantCulture), ct),
-            _ when t == typeof(short) => ReadStructAsync<short>(group, field, target, offset, count, v => v.ToString(CultureInfo.InvariantCulture), ct),
-            _ when t == typeof(ushort) => ReadStructAsync<ushort>(group, field, target, offset, count, v => v.ToString(CultureInfo.InvariantCulture), ct),
-            _ when t == typeof(int) => ReadStructAsync<int>(group, field, target, offset, count, v => v.ToString(CultureInfo.InvariantCulture), ct),
-            _ when t == typeof(uint) => ReadStructAsync<uint>(group, field, target, offset, count, v => v.ToString(CultureInfo.InvariantCulture), ct),
-            _ when t == typeof(long) => ReadStructAsync<long>(group, field, target, offset, count, v => v.ToString(CultureInfo.InvariantCulture), ct),
-            _ when t == typeof(ulong) => ReadStructAsync<ulong>(group, field, target, offset, count, v => v.ToString(CultureInfo.InvariantCulture), ct),
-            _ when t == typeof(Half) => ReadStructAsync<Half>(group, field, target, offset, count, v => v.ToString("R", CultureInfo.InvariantCulture), ct),
-            _ when t == typeof(float) => ReadStructAsync<float>(group, field, target, offset, count, v => v.ToString("R", CultureInfo.InvariantCulture), ct),
-            _ when t == typeof(double) => ReadStructAsync<double>(group, field, target, offset, count, v => v.ToString("R", CultureInfo.InvariantCulture), ct),
-            _ when t == typeof(decimal) => ReadStructAsync<decimal>(group, field, target, offset, count, v => v.ToString(CultureInfo.InvariantCulture), ct),
-            _ when t == typeof(DateOnly) => ReadStructAsync<DateOnly>(group, field, target, offset, count, v => v.ToString(IsoDate, CultureInfo.InvariantCulture), ct),
-            _ when t == typeof(DateTime) => ReadStructAsync<DateTime>(group, field, target, offset, count, FormatDateTime, ct),
-            _ when t == typeof(Guid) => ReadStructAsync<Guid>(group, field, target, offset, count, v => v.ToString("D", CultureInfo.InvariantCulture), ct),
+            // Integers and floating point stay numbers (typed columns); the rest become text once per distinct value.
+            _ when t == typeof(bool) => ReadStructAsync<bool>(group, field, target, offset, count, v => target.CodeOfInteger(v ? 1 : 0), ct),
+            _ when t == typeof(sbyte) => ReadStructAsync<sbyte>(group, field, target, offset, count, v => target.CodeOfInteger(v), ct),
+            _ when t == typeof(byte) => ReadStructAsync<byte>(group, field, target, offset, count, v => target.CodeOfInteger(v), ct),
+            _ when t == typeof(short) => ReadStructAsync<short>(group, field, target, offset, count, v => target.CodeOfInteger(v), ct),
+            _ when t == typeof(ushort) => ReadStructAsync<ushort>(group, field, target, offset, count, v => target.CodeOfInteger(v), ct),
+            _ when t == typeof(int) => ReadStructAsync<int>(group, field, target, offset, count, v => target.CodeOfInteger(v), ct),
+            _ when t == typeof(uint) => ReadStructAsync<uint>(group, field, target, offset, count, v => target.CodeOfInteger(v), ct),
+            _ when t == typeof(long) => ReadStructAsync<long>(group, field, target, offset, count, v => target.CodeOfInteger(v), ct),
+
+            // Above long.MaxValue an unsigned value has no int64 form: kept as text, exact.
+            _ when t == typeof(ulong) => ReadStructAsync<ulong>(group, field, target, offset, count, v => target.CodeOf(v.ToString(CultureInfo.InvariantCulture)), ct),
+            _ when t == typeof(Half) => ReadStructAsync<Half>(group, field, target, offset, count, v => target.CodeOfShortFloat(v.ToString("R", CultureInfo.InvariantCulture)), ct),
+            _ when t == typeof(float) => ReadStructAsync<float>(group, field, target, offset, count, v => target.CodeOfShortFloat(v.ToString("R", CultureInfo.InvariantCulture)), ct),
+            _ when t == typeof(double) => ReadStructAsync<double>(group, field, target, offset, count, target.CodeOfNumber, ct),
+            _ when t == typeof(decimal) => ReadStructAsync<decimal>(group, field, target, offset, count, v => target.CodeOf(v.ToString(CultureInfo.InvariantCulture)), ct),
+            _ when t == typeof(DateOnly) => ReadStructAsync<DateOnly>(group, field, target, offset, count, v => target.CodeOf(v.ToString(IsoDate, CultureInfo.InvariantCulture)), ct),
+            _ when t == typeof(DateTime) => ReadStructAsync<DateTime>(group, field, target, offset, count, v => target.CodeOf(FormatDateTime(v)), ct),
+            _ when t == typeof(Guid) => ReadStructAsync<Guid>(group, field, target, offset, count, v => target.CodeOf(v.ToString("D", CultureInfo.InvariantCulture)), ct),
             _ => ReadBinaryAsync(group, field, target, offset, count, ct),
         };
     }
@@ -314,18 +320,19 @@ public sealed class ParquetTableReader : ITableReader
             ? value.ToString(IsoDateTime, CultureInfo.InvariantCulture) + "Z"
             : value.ToString(IsoDateTime, CultureInfo.InvariantCulture);
 
-    private static async Task ReadStructAsync<T>(ParquetRowGroupReader group, DataField field, ColumnDictionary target, int offset, int count, Func<T, string> format, CancellationToken ct)
+    private static async Task ReadStructAsync<T>(ParquetRowGroupReader group, DataField field, ColumnDictionary target, int offset, int count, Func<T, int> intern, CancellationToken ct)
         where T : unmanaged
     {
-        // Each distinct value of the row group is formatted once; rows keep its code. Values are
-        // told apart by their bits, so 0.0 and -0.0, or 1.5 and 1.50 (decimal), keep their own text.
+        // Each distinct value of the row group is interned once (as a number, or formatted once);
+        // rows keep its code. Values are told apart by their bits, so 0.0 and -0.0, or 1.5 and 1.50
+        // (decimal), stay two values.
         var codes = new Dictionary<T, int>(BitwiseComparer<T>.IsNeeded ? BitwiseComparer<T>.Instance : EqualityComparer<T>.Default);
         int CodeOf(T value)
         {
             ref var code = ref CollectionsMarshal.GetValueRefOrAddDefault(codes, value, out var exists);
             if (!exists)
             {
-                code = target.CodeOf(format(value));
+                code = intern(value);
             }
 
             return code;
@@ -392,22 +399,70 @@ public sealed class ParquetTableReader : ITableReader
         }
     }
 
-    /// <summary>One column being read: its distinct texts in order of first appearance and a code per row.</summary>
+    /// <summary>
+    /// One column being read: its distinct values in order of first appearance — integers,
+    /// floating-point numbers or texts, by the column's type — and a code per row.
+    /// </summary>
     private sealed class ColumnDictionary(int rows)
     {
-        private readonly Dictionary<string, int> _codes = new(StringComparer.Ordinal);
-
-        public List<string> Values { get; } = [];
+        private readonly Dictionary<string, int> _texts = new(StringComparer.Ordinal);
+        private readonly Dictionary<long, int> _integerCodes = [];
+        private readonly Dictionary<long, int> _numberCodes = [];
+        private readonly List<string> _values = [];
+        private readonly List<long> _integers = [];
+        private readonly List<double> _numbers = [];
+        private List<string>? _numberTexts;
 
         public int[] Codes { get; } = new int[rows];
 
-        public int CodeOf(string text)
+        public int CodeOf(string text) => Intern(_texts, text, _values, text);
+
+        public int CodeOfInteger(long value) => Intern(_integerCodes, value, _integers, value);
+
+        public int CodeOfNumber(double value) => Intern(_numberCodes, BitConverter.DoubleToInt64Bits(value), _numbers, value);
+
+        /// <summary>
+        /// A float32 or float16 value, by its own round-trip text: its number is the double that text
+        /// denotes (0.1f is 0.1, not 0.100000001…), the number a CSV export of the column, or a caller
+        /// sending the value as text to a predictor, gives — so a bucket boundary fitted on it is met
+        /// in serving as in training. The text stays the float's own for categorical keys.
+        /// </summary>
+        public int CodeOfShortFloat(string text)
         {
-            ref var code = ref CollectionsMarshal.GetValueRefOrAddDefault(_codes, text, out var exists);
+            var count = _numbers.Count;
+            var code = CodeOfNumber(double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture));
+            if (_numbers.Count > count)
+            {
+                (_numberTexts ??= []).Add(text);
+            }
+
+            return code;
+        }
+
+        public DictionaryColumn ToColumn(string name)
+        {
+            if (_integers.Count > 0)
+            {
+                return DictionaryColumn.OfIntegers(name, _integers, Codes);
+            }
+
+            if (_numbers.Count > 0)
+            {
+                var texts = _numberTexts;
+                return DictionaryColumn.OfNumbers(name, _numbers, Codes, texts is null ? null : i => texts[i]);
+            }
+
+            return new DictionaryColumn(name, _values, Codes);
+        }
+
+        private static int Intern<TKey, TValue>(Dictionary<TKey, int> codes, TKey key, List<TValue> values, TValue value)
+            where TKey : notnull
+        {
+            ref var code = ref CollectionsMarshal.GetValueRefOrAddDefault(codes, key, out var exists);
             if (!exists)
             {
-                code = Values.Count;
-                Values.Add(text);
+                code = values.Count;
+                values.Add(value);
             }
 
             return code;

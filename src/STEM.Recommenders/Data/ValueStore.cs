@@ -21,6 +21,16 @@ internal abstract class ValueStore
     /// many rows): a memo per code pays off even the first time the store is seen.
     /// </summary>
     public abstract bool IsShared { get; }
+
+    /// <summary>
+    /// Whether codes also carry typed numbers (<see cref="NumberValueStore"/>: a Parquet or Arrow
+    /// column of integers or floating point), so that a numeric feature reads the number itself
+    /// instead of parsing its text.
+    /// </summary>
+    public virtual bool HoldsNumbers => false;
+
+    /// <summary>The number of a code, when <see cref="HoldsNumbers"/> (it may be NaN or infinite: the encoder rejects those with the row's location).</summary>
+    public virtual double NumberAt(int code) => throw new NotSupportedException("This store holds text, not numbers.");
 }
 
 /// <summary>Values held one per row (a table built in memory, a Parquet row group): code = row.</summary>

@@ -23,10 +23,13 @@ internal static class DaySplit
                 continue;
             }
 
-            var raw = dates[r];
-            if (raw is null || !int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out day[r]) || day[r] == int.MaxValue)
+            // A typed date (a Parquet integer column) is taken as the number it is, under the rules its text meets.
+            var valid = code >= 0 && dates.Store.HoldsNumbers
+                ? TryDay(dates.Store.NumberAt(code), out day[r])
+                : dates[r] is { } raw && int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out day[r]) && day[r] != int.MaxValue;
+            if (!valid)
             {
-                throw new DataFormatException(dates.LocationOf(r), $"'{raw}' is not a date of the form yyyyMMdd");
+                throw new DataFormatException(dates.LocationOf(r), $"'{dates[r]}' is not a date of the form yyyyMMdd");
             }
 
             if (parsed is not null)
@@ -35,6 +38,20 @@ internal static class DaySplit
             }
         }
 
+        return SplitByDay(log, day, trainDays, validationDays, testDays);
+    }
+
+    /// <summary>A typed number as a day, accepting what the text rule (digits only, below int.MaxValue) accepts.</summary>
+    private static bool TryDay(double number, out int day)
+    {
+        var valid = number is >= 0 and < int.MaxValue && !double.IsNegative(number) && Math.Floor(number) == number;
+        day = valid ? (int)number : 0;
+        return valid;
+    }
+
+    private static (DataTable Train, DataTable Validation, DataTable Test) SplitByDay(
+        DataTable log, int[] day, IReadOnlyCollection<int>? trainDays, IReadOnlyCollection<int> validationDays, IReadOnlyCollection<int> testDays)
+    {
         var overlap = validationDays.Intersect(testDays).ToArray();
         if (overlap.Length > 0)
         {

@@ -4,8 +4,9 @@ namespace STEM.Recommenders.Features;
 
 /// <summary>
 /// Counts the rows of each code of one column's store while a field is fitted; the counts become
-/// counts per value (one string operation per distinct value, not per row) when a column of another
-/// store arrives or the fit ends.
+/// counts per value (one derivation per distinct value, not per row) when a column of another
+/// store arrives or the fit ends. The flush gets the store and the code, so a typed store's number
+/// is read as it is rather than through its text.
 /// </summary>
 internal sealed class CodeCounts
 {
@@ -13,7 +14,7 @@ internal sealed class CodeCounts
     private int[] _counts = [];
 
     /// <summary>Counts rows <paramref name="start"/> to <paramref name="end"/> (exclusive) of a column; <paramref name="firstSeen"/> is called with the first row of each new code, in row order.</summary>
-    public void Add(DataColumn column, int start, int end, Action<string, int> flush, Action<int> firstSeen)
+    public void Add(DataColumn column, int start, int end, Action<ValueStore, int, int> flush, Action<int> firstSeen)
     {
         if (!ReferenceEquals(_store, column.Store))
         {
@@ -38,8 +39,8 @@ internal sealed class CodeCounts
         }
     }
 
-    /// <summary>Hands every counted value and its count to <paramref name="flush"/>, and forgets them.</summary>
-    public void Flush(Action<string, int> flush)
+    /// <summary>Hands every counted code (store, code, count) to <paramref name="flush"/>, and forgets them.</summary>
+    public void Flush(Action<ValueStore, int, int> flush)
     {
         if (_store is null)
         {
@@ -48,9 +49,9 @@ internal sealed class CodeCounts
 
         for (var code = 0; code < _counts.Length; code++)
         {
-            if (_counts[code] > 0 && _store[code] is { } value)
+            if (_counts[code] > 0)
             {
-                flush(value, _counts[code]);
+                flush(_store, code, _counts[code]);
             }
         }
 

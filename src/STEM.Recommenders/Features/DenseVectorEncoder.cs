@@ -115,14 +115,13 @@ internal sealed class DenseVectorEncoder : FieldEncoder
         var missing = 0;
         for (var j = 0; j < columns.Length; j++)
         {
-            var raw = columns[j][row];
-            if (raw is null)
+            if (RawNumber(columns[j], row, spec.Name) is not { } number)
             {
                 missing++;
                 continue;
             }
 
-            vector[j] = ParseNumber(columns[j], row, raw, spec.Name);
+            vector[j] = number;
         }
 
         if (missing == 0)

@@ -63,34 +63,90 @@ internal abstract class FieldEncoder
         return number;
     }
 
+    /// <summary>
+    /// A raw value as a number; <see langword="null"/> when missing. A column of typed numbers (read
+    /// from Parquet or Arrow) gives its number as it is, with no text made or parsed; a column of
+    /// text is parsed. Either way a value that is not a finite number is an error naming the row.
+    /// </summary>
+    protected static double? RawNumber(DataColumn column, int row, string feature)
+    {
+        var store = column.Store;
+        if (store.HoldsNumbers)
+        {
+            var code = column.CodeOf(row);
+            if (code < 0)
+            {
+                return null;
+            }
+
+            var number = store.NumberAt(code);
+            return double.IsFinite(number) ? number : throw new DataFormatException(column.LocationOf(row), $"'{store[code]}' is not a number (feature '{feature}')");
+        }
+
+        var raw = column[row];
+        return raw is null ? null : ParseNumber(column, row, raw, feature);
+    }
+
     /// <summary>A raw value as a number after the optional transform; <see langword="null"/> when missing.</summary>
     protected static double? Number(DataColumn column, int row, ValueTransform? transform, string feature)
     {
-        var raw = column[row];
-        if (raw is null)
+        if (RawNumber(column, row, feature) is not { } value)
         {
             return null;
         }
 
-        var value = ParseNumber(column, row, raw, feature);
         if (transform is null)
         {
             return value;
         }
 
-        return transform.Apply(value) ?? throw new DataFormatException(column.LocationOf(row), $"'{raw}' is outside the domain of {transform.Kind} (feature '{feature}')");
+        return transform.Apply(value) ?? throw new DataFormatException(column.LocationOf(row), $"'{column[row]}' is outside the domain of {transform.Kind} (feature '{feature}')");
     }
 
-    /// <summary>The key of a raw value already validated by <see cref="Key"/> (no location needed: it cannot fail).</summary>
-    protected static string? KeyOf(string? raw, ValueTransform? transform)
+    /// <summary>
+    /// <see cref="Number(DataColumn, int, ValueTransform?, string)"/> through <paramref name="known"/>,
+    /// the numbers already derived per code (from <see cref="NumberMemo.For"/>, taken once per block;
+    /// null when rows do not share codes): a dictionary-encoded text column is then parsed once per
+    /// distinct value, not per row. A value that fails is never memoized, so the first row that has
+    /// it reports it, as without the memo.
+    /// </summary>
+    protected static double? Number(DataColumn column, int row, ValueTransform? transform, string feature, double[]? known)
     {
-        if (raw is null || transform is null)
+        if (known is null)
         {
-            return raw;
+            return Number(column, row, transform, feature);
         }
 
-        var value = double.Parse(raw, NumberStyles.Float, CultureInfo.InvariantCulture);
-        return transform.Apply(value)?.ToString(CultureInfo.InvariantCulture);
+        var code = column.CodeOf(row);
+        if (code < 0)
+        {
+            return null;
+        }
+
+        if (!double.IsNaN(known[code]))
+        {
+            return known[code];
+        }
+
+        var value = Number(column, row, transform, feature)!.Value;
+        known[code] = value;
+        return value;
+    }
+
+    /// <summary>The key of a code already validated by <see cref="Key"/> (no location needed: it cannot fail); a typed store's number is read, not its text.</summary>
+    protected static string? KeyOf(ValueStore store, int code, ValueTransform? transform)
+    {
+        if (transform is null)
+        {
+            return store[code];
+        }
+
+        if (store.HoldsNumbers)
+        {
+            return transform.Apply(store.NumberAt(code))?.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return store[code] is { } raw ? transform.Apply(double.Parse(raw, NumberStyles.Float, CultureInfo.InvariantCulture))?.ToString(CultureInfo.InvariantCulture) : null;
     }
 
     /// <summary>The categorical key of a raw value after an optional numeric transform.</summary>
@@ -255,9 +311,9 @@ internal sealed class CategoricalEncoder : FieldEncoder
                 : new CategoricalEncoder(new FittedFeature { Spec = spec, Vocabulary = BuildVocabulary(_counts, spec.MinCount) });
         }
 
-        private void Flush(string value, int count)
+        private void Flush(ValueStore store, int code, int count)
         {
-            if (spec.HashBuckets is null && KeyOf(value, spec.Transform) is { } key)
+            if (spec.HashBuckets is null && KeyOf(store, code, spec.Transform) is { } key)
             {
                 System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_counts, key, out _) += count;
             }
@@ -346,6 +402,9 @@ internal sealed class NumericEncoder : FieldEncoder
 
     public override bool ProducesWeights => _spec.Buckets is null;
 
+    /// <summary>Numbers per code of the last store encoded (shared by concurrent encodes; see <see cref="NumberMemo"/>).</summary>
+    private readonly NumberMemo _memo = new();
+
     /// <remarks>
     /// Scaling statistics are running moments (Welford), so memory does not grow with the rows.
     /// Quantile buckets need every value: a bucketed feature holds one double per training row
@@ -354,6 +413,7 @@ internal sealed class NumericEncoder : FieldEncoder
     internal sealed class Fitter(NumericFeature spec) : FieldFitter
     {
         private readonly List<double>? _values = spec.Buckets is null ? null : new List<double>();
+        private readonly NumberMemo _memo = new();
         private long _count;
         private double _mean;
         private double _m2;
@@ -364,9 +424,10 @@ internal sealed class NumericEncoder : FieldEncoder
         {
             var column = chunk.Column(spec.SourceColumn);
             ValidateSideRows(chunk, [column], (c, r) => _ = Number(c[0], r, spec.Transform, spec.Name));
+            var known = column.SharesValues ? _memo.For(column) : null;
             for (var r = start; r < end; r++)
             {
-                if (Number(column, r, spec.Transform, spec.Name) is not { } v)
+                if (Number(column, r, spec.Transform, spec.Name, known) is not { } v)
                 {
                     continue;
                 }
@@ -424,10 +485,11 @@ internal sealed class NumericEncoder : FieldEncoder
 
     protected override void Encode(DataColumn column, int start, int end, long[] ids, float[]? weights, int stride, int firstSlot, long offset)
     {
+        var known = column.SharesValues ? _memo.For(column) : null;
         for (var r = start; r < end; r++)
         {
             var at = (long)r * stride + firstSlot;
-            var value = Number(column, r, _spec.Transform, _spec.Name);
+            var value = Number(column, r, _spec.Transform, _spec.Name, known);
             if (_boundaries is not null)
             {
                 ids[at] = offset + (value is { } v ? 1 + UpperBound(_boundaries, v) : 0);
@@ -499,7 +561,7 @@ internal sealed class MultiValueEncoder : FieldEncoder
             var column = chunk.Column(spec.SourceColumn);
             if (column.SharesValues)
             {
-                _byCode.Add(column, start, end, Flush, static _ => { });
+                _byCode.Add(column, start, end, FlushCode, static _ => { });
                 return;
             }
 
@@ -514,8 +576,16 @@ internal sealed class MultiValueEncoder : FieldEncoder
 
         public override FieldEncoder Finish()
         {
-            _byCode.Flush(Flush);
+            _byCode.Flush(FlushCode);
             return new MultiValueEncoder(new FittedFeature { Spec = spec, Vocabulary = BuildVocabulary(_counts, spec.MinCount) });
+        }
+
+        private void FlushCode(ValueStore store, int code, int count)
+        {
+            if (store[code] is { } raw)
+            {
+                Flush(raw, count);
+            }
         }
 
         private void Flush(string raw, int count)

@@ -336,6 +336,7 @@ public sealed class ExperimentRunner
                 Steps = result.GlobalSteps,
                 SamplesPerSecond = result.SamplesPerSecond,
                 ExpertExecution = ExpertExecutionSummary.Of(model, result),
+                Precision = PrecisionSummary.Of(model, result),
                 TrainingTime = result.Elapsed,
                 Parameters = parameters,
                 Gates = gates,

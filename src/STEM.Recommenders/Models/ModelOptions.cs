@@ -39,7 +39,10 @@ public abstract record ModelOptions
     /// <summary>Dropout in every MLP, in [0, 1). Default 0.</summary>
     public double Dropout { get; init; }
 
-    /// <summary>Precision of the dense layers' matrix products. Default float32.</summary>
+    /// <summary>
+    /// Precision of the dense layers' matrix products. Default float32; <see cref="Precision.Auto"/>
+    /// lets a calibration on the training machine choose bfloat16 where it is faster.
+    /// </summary>
     public Precision Precision { get; init; } = Precision.Float32;
 
     /// <summary>Checks the values.</summary>
@@ -49,6 +52,7 @@ public abstract record ModelOptions
         Require(EmbeddingDim is >= 1 and <= SizeLimits.MaxEmbeddingDim, nameof(EmbeddingDim), $"must be in [1, {SizeLimits.MaxEmbeddingDim}]");
         Require(EmbeddingInitStd > 0 && double.IsFinite(EmbeddingInitStd), nameof(EmbeddingInitStd), "must be positive and finite");
         Require(Dropout is >= 0 and < 1, nameof(Dropout), "must be in [0, 1)");
+        Require(Enum.IsDefined(Precision), nameof(Precision), "must be Float32, BFloat16 or Auto");
         RequireUnits(TowerUnits, nameof(TowerUnits), allowEmpty: true);
     }
 

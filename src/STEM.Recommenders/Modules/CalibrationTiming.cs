@@ -29,4 +29,11 @@ internal static class CalibrationTiming
     /// <summary>The faster execution; a tie keeps <see cref="ExpertExecution.Batched"/>, the default.</summary>
     public static ExpertExecution Faster(double batchedMs, double separateMs) =>
         separateMs < batchedMs ? ExpertExecution.Separate : ExpertExecution.Batched;
+
+    /// <summary>
+    /// bfloat16 when its pass takes less than (1 − <paramref name="margin"/>) of float32's, else
+    /// float32: a tie, or a gain inside the margin, is not worth bfloat16's rounding.
+    /// </summary>
+    public static Precision FasterPrecision(double float32Ms, double bfloat16Ms, double margin) =>
+        bfloat16Ms < float32Ms * (1 - margin) ? Precision.BFloat16 : Precision.Float32;
 }

@@ -107,8 +107,9 @@ public sealed class ExpertPool : nn.Module<Tensor, Tensor>
     /// Times one forward and backward pass of <paramref name="rows"/> random rows in each
     /// execution (best of <paramref name="repeats"/> after a warm-up each), keeps the faster in
     /// <see cref="Execution"/> and returns both times. Uses the pool's own weights; their gradients
-    /// are put back as they were (a missing gradient becomes zeros, which an optimizer step treats
-    /// like none), so call it before training or between steps.
+    /// and batch-norm statistics are put back as they were (a missing gradient is missing again),
+    /// so call it before training or between steps. The random inputs come from a generator of its
+    /// own, and dropout draws from the global one.
     /// </summary>
     /// <param name="rows">Batch rows to time, e.g. the training batch size.</param>
     /// <param name="repeats">Timed passes per execution.</param>
@@ -118,12 +119,12 @@ public sealed class ExpertPool : nn.Module<Tensor, Tensor>
         ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(repeats, 1);
         var kept = _execution;
-        var weights = parameters().ToArray();
+        using var state = new ModuleStateGuard(this);
         using var scope = NewDisposeScope();
-        var saved = weights.Select(p => p.grad?.clone()).ToArray();
         var viewCount = InputViews is null ? 0 : InputViews.Max() + 1;
         var device = experts.Weight(0).device;
-        var input = (viewCount == 0 ? randn(rows, experts.InputDim, device: device) : randn(viewCount, rows, experts.InputDim, device: device)).requires_grad_(true);
+        using var generator = new Generator(seed: 0, device: device);
+        var input = (viewCount == 0 ? randn([rows, experts.InputDim], generator: generator, device: device) : randn([viewCount, rows, experts.InputDim], generator: generator, device: device)).requires_grad_(true);
         double Time(ExpertExecution execution)
         {
             _execution = execution;
@@ -138,21 +139,6 @@ public sealed class ExpertPool : nn.Module<Tensor, Tensor>
 
         var batched = Time(ExpertExecution.Batched);
         var separate = experts.Options.BatchNorm ? double.PositiveInfinity : Time(ExpertExecution.Separate);
-        using (no_grad())
-        {
-            for (var i = 0; i < weights.Length; i++)
-            {
-                if (saved[i] is { } before)
-                {
-                    weights[i].grad!.copy_(before);
-                }
-                else
-                {
-                    weights[i].grad?.zero_();
-                }
-            }
-        }
-
         _execution = kept;
         Execution = CalibrationTiming.Faster(batched, separate);
         return (batched, separate);

@@ -33,5 +33,10 @@ public sealed record MlpOptions
         {
             throw new ArgumentException($"{owner}: dropout must be in [0, 1).");
         }
+
+        if (!Enum.IsDefined(Precision))
+        {
+            throw new ArgumentException($"{owner}: precision must be Float32, BFloat16 or Auto, not {(int)Precision}.");
+        }
     }
 }

@@ -22,6 +22,7 @@ public sealed class StackedMlp : nn.Module<Tensor, Tensor>
     private readonly int _hiddenLayers;
     private readonly List<Tensor> _runningMeans = new();
     private readonly List<Tensor> _runningVars = new();
+    private Precision _computePrecision;
 
     /// <summary>Creates N MLPs.</summary>
     /// <param name="name">Module name.</param>
@@ -47,6 +48,7 @@ public sealed class StackedMlp : nn.Module<Tensor, Tensor>
         }
 
         _options = options;
+        _computePrecision = options.Precision == Precision.Auto ? Precision.Float32 : options.Precision;
         _hiddenLayers = options.HiddenUnits.Count;
         Count = count;
         InputDim = inputDim;
@@ -92,8 +94,42 @@ public sealed class StackedMlp : nn.Module<Tensor, Tensor>
     /// <summary>The shape, activation, batch norm, dropout and precision the MLPs were built with (exporters read it).</summary>
     public MlpOptions Options => _options;
 
+    /// <summary>
+    /// How much faster bfloat16 must be for <see cref="CalibratePrecision"/> to choose it: its pass
+    /// has to take less than (1 − margin) of float32's. bfloat16 rounds the products, so a tie or a
+    /// gain inside the timing noise keeps float32.
+    /// </summary>
+    public const double BFloat16Margin = 0.10;
+
     /// <summary>The dtype of the matrix products (bfloat16 under mixed precision, else float32).</summary>
-    public ScalarType ComputeType => _options.Precision.ComputeType();
+    public ScalarType ComputeType => _computePrecision.ComputeType();
+
+    /// <summary>
+    /// The precision the products run in now: <see cref="MlpOptions.Precision"/>, except that a stack
+    /// built with <see cref="Precision.Auto"/> runs float32 until <see cref="CalibratePrecision"/>
+    /// (or the caller) sets <see cref="Precision.Float32"/> or <see cref="Precision.BFloat16"/>. Not
+    /// saved with the weights: weights trained in either precision load and score in either.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not Float32 or BFloat16.</exception>
+    /// <exception cref="InvalidOperationException">The stack was built with a fixed precision and the value is the other one.</exception>
+    public Precision ComputePrecision
+    {
+        get => _computePrecision;
+        set
+        {
+            if (value is not (Precision.Float32 or Precision.BFloat16))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "ComputePrecision must be Float32 or BFloat16.");
+            }
+
+            if (_options.Precision != Precision.Auto && value != _options.Precision)
+            {
+                throw new InvalidOperationException($"{GetName()}: built with Precision {_options.Precision}; only a stack built with Precision Auto switches precision.");
+            }
+
+            _computePrecision = value;
+        }
+    }
 
     /// <summary>The stacked weight of layer l, [N, in, out].</summary>
     public Parameter Weight(int layer) => weights[layer];
@@ -112,7 +148,7 @@ public sealed class StackedMlp : nn.Module<Tensor, Tensor>
     /// <returns>[N, B, out] in float32.</returns>
     public override Tensor forward(Tensor input)
     {
-        var computeType = _options.Precision.ComputeType();
+        var computeType = ComputeType;
         var x = input.dtype == computeType ? input : input.to(computeType);
         var shared = x.dim() == 2;
         for (var l = 0; l < weights.Count; l++)
@@ -161,7 +197,7 @@ public sealed class StackedMlp : nn.Module<Tensor, Tensor>
             throw new InvalidOperationException("StackedMlp.ForwardEach does not run batch norm; use forward.");
         }
 
-        var computeType = _options.Precision.ComputeType();
+        var computeType = ComputeType;
         var outputs = new Tensor[Count];
         for (var i = 0; i < Count; i++)
         {
@@ -194,6 +230,49 @@ public sealed class StackedMlp : nn.Module<Tensor, Tensor>
 
         var stacked = stack(outputs, 0);
         return stacked.dtype == ScalarType.Float32 ? stacked : stacked.to(ScalarType.Float32);
+    }
+
+    /// <summary>
+    /// Times one forward and backward pass of <paramref name="rows"/> random rows per MLP in
+    /// float32 and in bfloat16 (best of <paramref name="repeats"/> after a warm-up each), sets
+    /// <see cref="ComputePrecision"/> to bfloat16 only when it is faster by more than
+    /// <see cref="BFloat16Margin"/>, else float32, and returns both times. Gradients and batch-norm
+    /// statistics are put back as they were, so call it before training or between steps; the random
+    /// inputs come from a generator of its own, and dropout draws from the global one.
+    /// </summary>
+    /// <param name="rows">Batch rows to time, e.g. the training batch size.</param>
+    /// <param name="repeats">Timed passes per precision.</param>
+    /// <returns>Milliseconds per pass in each precision.</returns>
+    /// <exception cref="InvalidOperationException">The stack was not built with <see cref="Precision.Auto"/>.</exception>
+    public (double Float32Ms, double BFloat16Ms) CalibratePrecision(int rows, int repeats = 2)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(repeats, 1);
+        if (_options.Precision != Precision.Auto)
+        {
+            throw new InvalidOperationException($"{GetName()}: built with Precision {_options.Precision}; only a stack built with Precision Auto is calibrated.");
+        }
+
+        using var state = new ModuleStateGuard(this);
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(seed: 0, device: weights[0].device);
+        var input = randn([Count, rows, InputDim], generator: generator, device: weights[0].device).requires_grad_(true);
+        double Time(Precision precision)
+        {
+            _computePrecision = precision;
+            return CalibrationTiming.BestOf(repeats, () =>
+            {
+                using var pass = NewDisposeScope();
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                forward(input).sum().backward();
+                return clock.Elapsed.TotalMilliseconds;
+            });
+        }
+
+        var float32 = Time(Precision.Float32);
+        var bfloat16 = Time(Precision.BFloat16);
+        _computePrecision = CalibrationTiming.FasterPrecision(float32, bfloat16, BFloat16Margin);
+        return (float32, bfloat16);
     }
 
     private Tensor BatchNorm(Tensor x, int layer)

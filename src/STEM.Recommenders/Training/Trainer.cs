@@ -91,13 +91,20 @@ public sealed partial class Trainer
         lock (GlobalRandom.Gate)
         {
             // Before Execute seeds the global generator: the calibration's random inputs leave the run's draws as they were.
+            // Precision first: the expert executions are then timed in the precision the run trains in.
+            var precision = PrecisionSetup.Apply(model, _options.BatchSize);
+            if (precision is not null)
+            {
+                LogPrecision(_logger, precision.Module, precision.Float32Ms, precision.BFloat16Ms, precision.Chosen);
+            }
+
             var calibrations = ExpertPoolSetup.Apply(model, _options.ExpertExecution, _options.BatchSize);
             foreach (var c in calibrations)
             {
                 LogCalibration(_logger, c.Pool, c.BatchedMs, c.SeparateMs, c.Chosen);
             }
 
-            return run.Execute() with { ExpertCalibrations = calibrations };
+            return run.Execute() with { ExpertCalibrations = calibrations, PrecisionCalibration = precision };
         }
     }
 
@@ -159,6 +166,9 @@ public sealed partial class Trainer
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Expert pool {Pool}: batched {BatchedMs:F0} ms, separate {SeparateMs:F0} ms per forward and backward pass; training runs {Chosen}")]
     private static partial void LogCalibration(ILogger logger, string pool, double batchedMs, double separateMs, ExpertExecution chosen);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Precision Auto, timed on {Module}: float32 {Float32Ms:F0} ms, bfloat16 {BFloat16Ms:F0} ms per forward and backward pass; training runs {Chosen}")]
+    private static partial void LogPrecision(ILogger logger, string module, double float32Ms, double bFloat16Ms, Precision chosen);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Epoch {Epoch} step {Step}: validation {Monitor} = {Value:F5}{Best}; per-task AUC {Aucs}; lr {LearningRate:G3}")]
     private static partial void LogEvaluation(ILogger logger, int epoch, long step, string monitor, double value, string best, string aucs, double learningRate);

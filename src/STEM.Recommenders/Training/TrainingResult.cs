@@ -63,6 +63,13 @@ public sealed record TrainingResult
     /// </summary>
     public IReadOnlyList<ExpertCalibration> ExpertCalibrations { get; init; } = [];
 
+    /// <summary>
+    /// For a model built with <see cref="Modules.Precision.Auto"/>: the float32 and bfloat16 timings
+    /// and the precision it trained in (for a model trained one model per task, see
+    /// <see cref="PerTask"/>); otherwise <see langword="null"/>.
+    /// </summary>
+    public PrecisionCalibration? PrecisionCalibration { get; init; }
+
     /// <summary>Training rows per second of this run, excluding evaluation.</summary>
     public double SamplesPerSecond { get; init; }
 }

@@ -5,6 +5,7 @@ using Parquet.Schema;
 using Parquet.Serialization;
 using STEM.Recommenders.Data;
 using STEM.Recommenders.Datasets;
+using STEM.Recommenders.Features;
 
 namespace STEM.Recommenders.Tests.Data;
 
@@ -292,6 +293,112 @@ public class ParquetTableReaderTests
         b.Pipeline.Fitted.Single(f => f.Spec.Name == "follow_user_num_range").Vocabulary.Should().Contain("(0,10]");
         b.Pipeline.Fitted.Single(f => f.Spec.Name == "tag").Vocabulary.Should().Contain(["20", "43"]);
         b.Train.Labels.data<float>().ToArray().Should().Contain(1f);
+    }
+
+    [Fact]
+    public async Task Numbers_stay_typed_and_a_numeric_feature_reads_them_without_making_their_text()
+    {
+        var path = Path.Combine(TestPaths.TempDirectory(), "typed.parquet");
+        await WriteParquetAsync(path, [2, 2],
+        [
+            (new DataField<double>("x"), new[] { 0.5, 2.0, 0.5, -1.25 }),
+            (new DataField<long>("n"), new[] { 1L, 9_007_199_254_740_993L, 1L, -3L }),
+            (new DataField<float>("f"), new[] { 0.1f, 0.1f, 3.5f, 1e10f }),
+            (new DataField<int>("label"), new[] { 1, 0, 1, 0 }),
+        ]);
+        var table = await Reader.ReadAsync(path);
+
+        var x = table.Column("x");
+        x.Store.HoldsNumbers.Should().BeTrue();
+        Enumerable.Range(0, 4).Select(r => x.Store.NumberAt(x.CodeOf(r))).Should().Equal(0.5, 2.0, 0.5, -1.25);
+        x.Store.Count.Should().Be(3, "each distinct number is kept once");
+        var n = table.Column("n");
+        n.Store.NumberAt(n.CodeOf(1)).Should().Be(9_007_199_254_740_992d, "an int64 beyond 2^53 is the nearest double, as its text would parse");
+
+        // A float is the number its own round-trip text denotes, as a CSV export or a caller sending text gives it.
+        var f = table.Column("f");
+        f.Store.NumberAt(f.CodeOf(0)).Should().Be(0.1);
+        f.Store.NumberAt(f.CodeOf(3)).Should().Be(1e10);
+
+        var schema = new FeatureSchema
+        {
+            Features =
+            [
+                new NumericFeature { Name = "x", Scaling = NumericScaling.None },
+                new NumericFeature { Name = "f", Scaling = NumericScaling.Standardize },
+                new CategoricalFeature { Name = "f_bucket", Column = "f", MinCount = 1, Transform = ValueTransform.FloorDivide(2) },
+            ],
+            Tasks = [new TaskSpec { Name = "label" }],
+        };
+        var pipeline = FeaturePipeline.Fit(schema, table);
+        using var data = pipeline.Encode(table);
+
+        var stride = pipeline.Layout.SlotCount;
+        var slot = pipeline.Layout.Fields.Single(l => l.Name == "x").FirstSlot;
+        var weights = data.SlotWeights!.data<float>().ToArray();
+        Enumerable.Range(0, 4).Select(r => weights[(r * stride) + slot]).Should().Equal(0.5f, 2f, 0.5f, -1.25f);
+        ((NumberValueStore)x.Store).TextsMade.Should().Be(0, "a numeric feature reads the numbers, it does not format and parse them");
+        ((NumberValueStore)f.Store).TextsMade.Should().Be(0, "a transformed categorical key is made from the number too");
+        pipeline.Fitted.Single(ff => ff.Spec.Name == "f_bucket").Vocabulary.Should().BeEquivalentTo(["0", "1", "5000000000"]);
+
+        // Text is still there for whoever asks, made once and exact.
+        Values(table, "n").Should().Equal("1", "9007199254740993", "1", "-3");
+        Values(table, "f").Should().Equal("0.1", "0.1", "3.5", "1E+10");
+        ((NumberValueStore)n.Store).TextsMade.Should().Be(3);
+    }
+
+    [Fact]
+    public async Task A_typed_value_that_is_not_a_finite_number_or_a_day_is_refused_as_its_text_would_be()
+    {
+        var path = Path.Combine(TestPaths.TempDirectory(), "bad.parquet");
+        await WriteParquetAsync(path, [3],
+        [
+            (new DataField<double>("x"), new[] { 1.0, double.NaN, 2.0 }),
+            (new DataField<int>("date"), new[] { 20220425, -5, 20220426 }),
+            (new DataField<int>("label"), new[] { 1, 0, 1 }),
+        ]);
+        var csvPath = Path.Combine(TestPaths.TempDirectory(), "bad.csv");
+        await File.WriteAllTextAsync(csvPath, "x,date,label\n1,20220425,1\nNaN,-5,0\n2,20220426,1\n");
+        var fromParquet = await Reader.ReadAsync(path);
+        var fromCsv = await new CsvTableReader().ReadAsync(csvPath);
+        var schema = new FeatureSchema { Features = [new NumericFeature { Name = "x" }], Tasks = [new TaskSpec { Name = "label" }] };
+
+        var parquetNumber = () => FeaturePipeline.Fit(schema, fromParquet);
+        var csvNumber = () => FeaturePipeline.Fit(schema, fromCsv);
+        var expected = parquetNumber.Should().Throw<DataFormatException>().Which;
+        expected.Message.Should().Be($"{path}, line 2, column x: 'NaN' is not a number (feature 'x')");
+        csvNumber.Should().Throw<DataFormatException>().Which.Problem.Should().Be(expected.Problem);
+
+        var parquetDay = () => DaySplit.Split(fromParquet, "date", null, [20220430], [20220501]);
+        var csvDay = () => DaySplit.Split(fromCsv, "date", null, [20220430], [20220501]);
+        var day = parquetDay.Should().Throw<DataFormatException>().Which;
+        day.Message.Should().Be($"{path}, line 2, column date: '-5' is not a date of the form yyyyMMdd");
+        csvDay.Should().Throw<DataFormatException>().Which.Problem.Should().Be(day.Problem);
+    }
+
+    [Fact]
+    public void Typed_dictionary_columns_refuse_repeated_values_and_bad_codes_and_keep_minus_zero_apart()
+    {
+        var repeated = () => DictionaryColumn.OfIntegers("c", [4, 4], [0]);
+        repeated.Should().Throw<ArgumentException>().WithMessage("Column 'c': the value 4 appears twice*");
+        var repeatedNumber = () => DictionaryColumn.OfNumbers("c", [0.5, 0.5], [0]);
+        repeatedNumber.Should().Throw<ArgumentException>().WithMessage("Column 'c': the value 0.5 appears twice*");
+        var outside = () => DictionaryColumn.OfNumbers("c", [1.0], [0, 1]);
+        outside.Should().Throw<ArgumentException>().WithMessage("Column 'c': row 1 has code 1, outside [-1, 1).*");
+        var unnamed = () => DictionaryColumn.OfIntegers(string.Empty, [1], [0]);
+        unnamed.Should().Throw<ArgumentException>();
+
+        var table = DataTable.FromDictionaryColumns("memory",
+        [
+            DictionaryColumn.OfNumbers("z", [0.0, -0.0], [0, 1, -1]),
+            DictionaryColumn.OfIntegers("i", [7, -2], [1, 0, 0]),
+            DictionaryColumn.OfNumbers("t", [1.5], [0, 0, 0], i => "one and a half"),
+        ]);
+        table.Column("z").Store.Count.Should().Be(2);
+        Values(table, "z").Should().Equal("0", "-0", null);
+        Values(table, "i").Should().Equal("-2", "7", "7");
+        Values(table, "t").Should().Equal("one and a half", "one and a half", "one and a half");
+        DictionaryColumn.OfIntegers("i", [7, -2], [1, 0, 0]).ValueCount.Should().Be(2);
     }
 
     private static string?[] Values(DataTable table, string column)

@@ -125,7 +125,7 @@ public class ModuleContractTests
     }
 
     [Fact]
-    public void Calibrating_a_pool_without_views_or_gradients_leaves_zero_gradients()
+    public void Calibrating_a_pool_without_views_or_gradients_leaves_no_gradients()
     {
         manual_seed(4);
         using var pool = new ExpertPool("pool", 3, 7, Shape);
@@ -135,11 +135,7 @@ public class ModuleContractTests
 
         double.IsFinite(batchedMs).Should().BeTrue();
         double.IsFinite(separateMs).Should().BeTrue("without batch norm both executions are timed");
-        using var scope = NewDisposeScope();
-        foreach (var p in pool.parameters())
-        {
-            (p.grad is null || p.grad.abs().max().item<float>() == 0f).Should().BeTrue("a gradient the calibration created is zeroed");
-        }
+        pool.parameters().Should().OnlyContain(p => ReferenceEquals(p.grad, null), "a gradient the calibration created is removed again");
     }
 
     [Fact]

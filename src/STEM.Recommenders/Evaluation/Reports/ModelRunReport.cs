@@ -43,6 +43,13 @@ public sealed record ModelRunReport
     /// </summary>
     public string? ExpertExecution { get; init; }
 
+    /// <summary>
+    /// The precision the dense layers trained in ("float32", "bfloat16", and with
+    /// <c>model.precision = Auto</c> the calibration's timings), or <see langword="null"/> for a model
+    /// without MLP stacks.
+    /// </summary>
+    public string? Precision { get; init; }
+
     /// <summary>Wall time of training.</summary>
     public TimeSpan TrainingTime { get; init; }
 
