@@ -144,13 +144,21 @@ internal static class BenchEnvironment
             TorchSharp.torch.matmul(a, b).Dispose();
         }
 
+        // The best of 5 rounds of 10 products: one hiccup of this VM (another process, a page
+        // fault) would otherwise set the peak that every fraction is taken of.
         const int runs = 10;
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        for (var i = 0; i < runs; i++)
+        var best = double.MaxValue;
+        for (var round = 0; round < 5; round++)
         {
-            TorchSharp.torch.matmul(a, b).Dispose();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            for (var i = 0; i < runs; i++)
+            {
+                TorchSharp.torch.matmul(a, b).Dispose();
+            }
+
+            best = Math.Min(best, clock.Elapsed.TotalSeconds);
         }
 
-        return 2.0 * n * n * n * runs / clock.Elapsed.TotalSeconds / 1e9;
+        return 2.0 * n * n * n * runs / best / 1e9;
     }
 }

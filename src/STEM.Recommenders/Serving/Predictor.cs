@@ -18,6 +18,7 @@ public sealed class Predictor : IDisposable
     private readonly PredictorOptions _options;
     private readonly string[] _columns;
     private readonly Device _device;
+    private readonly int _batchSize;
     private readonly bool _ownsArtifact;
 
     /// <summary>Creates a predictor over a loaded artifact.</summary>
@@ -29,11 +30,16 @@ public sealed class Predictor : IDisposable
         ArgumentNullException.ThrowIfNull(artifact);
         _artifact = artifact;
         _options = options ?? new PredictorOptions();
-        ArgumentOutOfRangeException.ThrowIfLessThan(_options.BatchSize, 1);
+        if (_options.BatchSize is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), _options.BatchSize, "PredictorOptions.BatchSize must be at least 1 (or null: chosen by device).");
+        }
+
         _ownsArtifact = ownsArtifact;
         _columns = artifact.Pipeline.Schema.Features.SelectMany(f => f.SourceColumns).Distinct(StringComparer.Ordinal).ToArray();
         // Batches go where the dense part is: host-placed tables do their lookups on the host.
         _device = artifact.Model.DenseDevice();
+        _batchSize = _options.BatchSize ?? (_device.type == DeviceType.CPU ? PredictorOptions.CpuBatchSize : PredictorOptions.GpuBatchSize);
         artifact.Model.TorchModule.eval();
     }
 
@@ -46,6 +52,9 @@ public sealed class Predictor : IDisposable
 
     /// <summary>The raw columns the model reads.</summary>
     public IReadOnlyList<string> InputColumns => _columns;
+
+    /// <summary>Rows per inference batch: <see cref="PredictorOptions.BatchSize"/>, or the device's default.</summary>
+    public int BatchSize => _batchSize;
 
     /// <summary>The artifact being served.</summary>
     public ModelArtifact Artifact => _artifact;
@@ -99,9 +108,9 @@ public sealed class Predictor : IDisposable
         ArgumentNullException.ThrowIfNull(table);
         var t = TaskNames.Count;
         var result = new float[(long)table.RowCount * t];
-        for (var start = 0; start < table.RowCount; start += _options.BatchSize)
+        for (var start = 0; start < table.RowCount; start += _batchSize)
         {
-            var count = Math.Min(_options.BatchSize, table.RowCount - start);
+            var count = Math.Min(_batchSize, table.RowCount - start);
             var part = start == 0 && count == table.RowCount ? table : table.Select(Enumerable.Range(start, count).ToArray());
             using var scope = NewDisposeScope();
             using var inference = inference_mode();

@@ -58,6 +58,29 @@ public class PredictorTests
     }
 
     [Fact]
+    public void The_cpu_default_batches_a_large_request_and_scores_it_as_one_batch_does()
+    {
+        var (artifact, _) = Build();
+        using var _ = artifact;
+        var test = Splits.Value.Test;
+        var rows = Math.Min(test.RowCount, (PredictorOptions.CpuBatchSize * 2) + 37);
+        var table = test.Select(Enumerable.Range(0, rows).ToArray());
+        rows.Should().BeGreaterThan(PredictorOptions.CpuBatchSize, "the request must span several default batches");
+
+        using var byDefault = new Predictor(artifact);
+        using var whole = new Predictor(artifact, new PredictorOptions { BatchSize = rows });
+        using var tiny = new Predictor(artifact, new PredictorOptions { BatchSize = 7 });
+
+        byDefault.BatchSize.Should().Be(PredictorOptions.CpuBatchSize);
+        whole.BatchSize.Should().Be(rows);
+        var expected = whole.PredictTable(table);
+        byDefault.PredictTable(table).Should().Equal(expected, (a, b) => Math.Abs(a - b) <= 1e-6f);
+        tiny.PredictTable(table).Should().Equal(expected, (a, b) => Math.Abs(a - b) <= 1e-6f);
+        var zero = () => new Predictor(artifact, new PredictorOptions { BatchSize = 0 });
+        zero.Should().Throw<ArgumentOutOfRangeException>().WithMessage("PredictorOptions.BatchSize must be at least 1*");
+    }
+
+    [Fact]
     public void Unseen_and_missing_values_map_to_oov_and_still_score()
     {
         var (artifact, _) = Build();
