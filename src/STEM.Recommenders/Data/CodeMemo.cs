@@ -12,18 +12,27 @@ namespace STEM.Recommenders.Data;
 /// correctness. A caller that writes several ints per code writes the others before the first,
 /// with <see cref="Volatile.Write(ref int, int)"/>.
 /// </remarks>
-internal sealed class CodeMemo(int width = 1)
+internal sealed class CodeMemo(int width = 1) : CodeSlots<int>(width, 0);
+
+/// <summary>
+/// Slots per code of one column's <see cref="ValueStore"/>, <c>width</c> per code, new slots set to
+/// <c>empty</c> ("not derived yet"); a column of another store starts over (the old slots are
+/// dropped). The memo behind <see cref="CodeMemo"/> and the pipeline's number memo.
+/// </summary>
+/// <typeparam name="T">What is kept per code.</typeparam>
+internal abstract class CodeSlots<T>(int width, T empty)
+    where T : struct
 {
     private Entry? _entry;
 
-    /// <summary>Ints per code.</summary>
+    /// <summary>Slots per code.</summary>
     public int Width { get; } = width;
 
     /// <summary>
-    /// The memo for <paramref name="column"/>'s store, with room for every code it has now; a column
-    /// of another store starts a new memo (the old one is dropped).
+    /// The slots for <paramref name="column"/>'s store, with room for every code it has now; a column
+    /// of another store starts new slots (the old ones are dropped).
     /// </summary>
-    public int[] For(DataColumn column)
+    public T[] For(DataColumn column)
     {
         var store = column.Store;
         var entry = Volatile.Read(ref _entry);
@@ -37,8 +46,13 @@ internal sealed class CodeMemo(int width = 1)
         var needed = (long)store.Count * Width;
         if (slots.LongLength < needed)
         {
-            var grown = new int[Math.Max(needed, Math.Min(Array.MaxLength, slots.LongLength * 2))];
+            var grown = new T[Math.Max(needed, Math.Min(Array.MaxLength, slots.LongLength * 2))];
             slots.CopyTo(grown, 0);
+            if (!empty.Equals(default(T)))
+            {
+                grown.AsSpan(slots.Length).Fill(empty);
+            }
+
             Volatile.Write(ref entry.Slots, grown);
             slots = grown;
         }
@@ -49,6 +63,6 @@ internal sealed class CodeMemo(int width = 1)
     private sealed class Entry(ValueStore store)
     {
         public readonly ValueStore Store = store;
-        public int[] Slots = [];
+        public T[] Slots = [];
     }
 }

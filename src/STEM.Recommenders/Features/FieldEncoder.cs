@@ -105,7 +105,7 @@ internal abstract class FieldEncoder
 
     /// <summary>
     /// <see cref="Number(DataColumn, int, ValueTransform?, string)"/> through <paramref name="known"/>,
-    /// the numbers already derived per code (from <see cref="NumberMemo.For"/>, taken once per block;
+    /// the numbers already derived per code (from <see cref="CodeSlots{T}.For"/>, taken once per block;
     /// null when rows do not share codes): a dictionary-encoded text column is then parsed once per
     /// distinct value, not per row. A value that fails is never memoized, so the first row that has
     /// it reports it, as without the memo.

@@ -12,37 +12,4 @@ namespace STEM.Recommenders.Features;
 /// aligned double is written whole, and a lost entry is derived again to the same number, so a race
 /// costs time, never correctness (as in <see cref="CodeMemo"/>).
 /// </remarks>
-internal sealed class NumberMemo
-{
-    private Entry? _entry;
-
-    /// <summary>The memo for <paramref name="column"/>'s store, with room for every code it has now.</summary>
-    public double[] For(DataColumn column)
-    {
-        var store = column.Store;
-        var entry = Volatile.Read(ref _entry);
-        if (entry is null || !ReferenceEquals(entry.Store, store))
-        {
-            entry = new Entry(store);
-            Volatile.Write(ref _entry, entry);
-        }
-
-        var slots = Volatile.Read(ref entry.Slots);
-        if (slots.Length < store.Count)
-        {
-            var grown = new double[Math.Max(store.Count, Math.Min(Array.MaxLength, slots.LongLength * 2))];
-            slots.CopyTo(grown, 0);
-            grown.AsSpan(slots.Length).Fill(double.NaN);
-            Volatile.Write(ref entry.Slots, grown);
-            slots = grown;
-        }
-
-        return slots;
-    }
-
-    private sealed class Entry(ValueStore store)
-    {
-        public readonly ValueStore Store = store;
-        public double[] Slots = [];
-    }
-}
+internal sealed class NumberMemo() : CodeSlots<double>(1, double.NaN);

@@ -1,3 +1,5 @@
+using static TorchSharp.torch;
+
 namespace STEM.Recommenders.Modules;
 
 /// <summary>
@@ -25,6 +27,20 @@ internal static class CalibrationTiming
 
         return best;
     }
+
+    /// <summary>
+    /// The best of <paramref name="repeats"/> timed forward + backward passes of
+    /// <paramref name="forward"/> on <paramref name="input"/> (after one untimed), in ms; each pass
+    /// frees its tensors.
+    /// </summary>
+    public static double ForwardBackwardMs(int repeats, Tensor input, Func<Tensor, Tensor> forward) =>
+        BestOf(repeats, () =>
+        {
+            using var pass = NewDisposeScope();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            forward(input).sum().backward();
+            return clock.Elapsed.TotalMilliseconds;
+        });
 
     /// <summary>The faster execution; a tie keeps <see cref="ExpertExecution.Batched"/>, the default.</summary>
     public static ExpertExecution Faster(double batchedMs, double separateMs) =>

@@ -128,13 +128,7 @@ public sealed class ExpertPool : nn.Module<Tensor, Tensor>
         double Time(ExpertExecution execution)
         {
             _execution = execution;
-            return CalibrationTiming.BestOf(repeats, () =>
-            {
-                using var pass = NewDisposeScope();
-                var clock = System.Diagnostics.Stopwatch.StartNew();
-                forward(input).sum().backward();
-                return clock.Elapsed.TotalMilliseconds;
-            });
+            return CalibrationTiming.ForwardBackwardMs(repeats, input, forward);
         }
 
         var batched = Time(ExpertExecution.Batched);

@@ -260,13 +260,7 @@ public sealed class StackedMlp : nn.Module<Tensor, Tensor>
         double Time(Precision precision)
         {
             _computePrecision = precision;
-            return CalibrationTiming.BestOf(repeats, () =>
-            {
-                using var pass = NewDisposeScope();
-                var clock = System.Diagnostics.Stopwatch.StartNew();
-                forward(input).sum().backward();
-                return clock.Elapsed.TotalMilliseconds;
-            });
+            return CalibrationTiming.ForwardBackwardMs(repeats, input, forward);
         }
 
         var float32 = Time(Precision.Float32);
