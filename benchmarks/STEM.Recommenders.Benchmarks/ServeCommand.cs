@@ -116,7 +116,7 @@ internal static class ServeCommand
         var gemmAgain = BenchEnvironment.GemmGflops();
         Console.WriteLine($"  (2-thread GEMM measured again before the batched rows: {gemmAgain:N1} GFLOP/s; the fractions below use the larger, {Math.Max(gemm2, gemmAgain):N1})");
         gemm2 = Math.Max(gemm2, gemmAgain);
-        using var onnx2 = new OnnxPredictor(export, new OnnxPredictorOptions { IntraOpThreads = 2, InterOpThreads = 1, BatchSize = options.Batches.Max() });
+        using var onnx2 = new OnnxPredictor(export, new OnnxPredictorOptions { IntraOpThreads = 2, InterOpThreads = 1 });
         // The Predictor's own default batching (PredictorOptions.CpuBatchSize on the CPU); the sweep below shows the others.
         using var torch2 = new Predictor(artifact);
         // Every TorchSharp batch first, then every ONNX Runtime one, each after a pause: ONNX
@@ -151,6 +151,15 @@ internal static class ServeCommand
         foreach (var size in new[] { 256, 512, 1024, 2048, 4096, 8192 }.Where(b => b <= largest))
         {
             using var sized = new Predictor(artifact, new PredictorOptions { BatchSize = size });
+            var rate = Throughput(request, options.BatchRepeats, t => sized.PredictTable(t));
+            Console.WriteLine($"  BatchSize {size,5}: {rate:N0} rows/s ({rate * flops / 1e9 / gemm2:P0} of GEMM)");
+        }
+
+        Thread.Sleep(1000);
+        Console.WriteLine($"OnnxPredictor at {largest:N0} rows per request, by OnnxPredictorOptions.BatchSize (2 intra-op threads):");
+        foreach (var size in new[] { 256, 512, 1024, 2048, 4096, 8192 }.Where(b => b <= largest))
+        {
+            using var sized = new OnnxPredictor(export, new OnnxPredictorOptions { IntraOpThreads = 2, InterOpThreads = 1, BatchSize = size });
             var rate = Throughput(request, options.BatchRepeats, t => sized.PredictTable(t));
             Console.WriteLine($"  BatchSize {size,5}: {rate:N0} rows/s ({rate * flops / 1e9 / gemm2:P0} of GEMM)");
         }

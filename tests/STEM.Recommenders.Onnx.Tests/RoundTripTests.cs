@@ -56,6 +56,21 @@ public sealed class RoundTripTests(SampleData sample) : IDisposable
         together.Should().AllSatisfy(scores => scores.Should().Equal(alone));
     }
 
+    [Fact]
+    public void The_cpu_default_batches_a_large_request_and_scores_it_as_one_call_does()
+    {
+        using var artifact = TestModels.Artifact("mmoe", sample.Pipeline);
+        var export = OnnxExporter.Export(artifact, _directory);
+        var repeated = Enumerable.Range(0, OnnxPredictorOptions.CpuBatchSize + 300).Select(i => i % sample.Rows.RowCount).ToArray();
+        var table = sample.Rows.Select(repeated);
+        using var byDefault = new OnnxPredictor(export.ModelPath);
+        using var whole = new OnnxPredictor(export.ModelPath, new OnnxPredictorOptions { BatchSize = repeated.Length });
+
+        byDefault.PredictTable(table).Should().Equal(whole.PredictTable(table), (a, b) => Math.Abs(a - b) <= 1e-6f);
+        var zero = () => new OnnxPredictor(export.ModelPath, new OnnxPredictorOptions { BatchSize = 0 });
+        zero.Should().Throw<ArgumentOutOfRangeException>().WithMessage("OnnxPredictorOptions.BatchSize must be at least 1*");
+    }
+
     public void Dispose() => TestPaths.Delete(_directory);
 
     private sealed record TypedRow

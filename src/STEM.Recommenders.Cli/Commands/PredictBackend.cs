@@ -25,7 +25,7 @@ internal static class PredictBackend
     public static IScorer Wrap(Predictor predictor) => new TorchScorer(predictor);
 
     /// <summary>ONNX Runtime over model.onnx (or the export directory holding it); --threads sets its intra-op threads.</summary>
-    public static IScorer OpenOnnx(string path, int batchSize, int? threads) =>
+    public static IScorer OpenOnnx(string path, int? batchSize, int? threads) =>
         new OnnxScorer(new OnnxPredictor(path, new OnnxPredictorOptions { BatchSize = batchSize, IntraOpThreads = threads ?? 0 }));
 
     private sealed class TorchScorer(Predictor predictor) : IScorer

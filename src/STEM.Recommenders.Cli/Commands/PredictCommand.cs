@@ -42,7 +42,7 @@ internal static class PredictCommand
             CustomParser = r => r.Tokens.Count == 0 ? null : r.Tokens[^1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
         };
         var joins = JoinSpec.CreateOption();
-        var batchSize = OptionParsers.Int("--batch-size", $"Rows per inference batch (default: torch {PredictorOptions.CpuBatchSize} on the CPU and {PredictorOptions.GpuBatchSize} on a GPU; onnx {new STEM.Recommenders.Onnx.Serving.OnnxPredictorOptions().BatchSize}).", 1);
+        var batchSize = OptionParsers.Int("--batch-size", $"Rows per inference batch (default on the CPU: torch {PredictorOptions.CpuBatchSize}, onnx {STEM.Recommenders.Onnx.Serving.OnnxPredictorOptions.CpuBatchSize}; on a GPU {PredictorOptions.GpuBatchSize}).", 1);
         var chunkRows = ChunkRowsOption();
         var shard = ShardSpec.CreateOption("score");
         var format = new Option<ScoreFormat?>(ScoreFormat.OptionName)
@@ -263,7 +263,7 @@ internal static class PredictCommand
             var device = Session.StartRuntime();
             if (Backend == PredictBackend.Onnx)
             {
-                return PredictBackend.OpenOnnx(ModelPath, BatchSize ?? new STEM.Recommenders.Onnx.Serving.OnnxPredictorOptions().BatchSize, Session.Threads);
+                return PredictBackend.OpenOnnx(ModelPath, BatchSize, Session.Threads);
             }
 
             return PredictBackend.Wrap(await Predictor.LoadAsync(ModelPath, device, new PredictorOptions { BatchSize = BatchSize }, CancellationToken));

@@ -21,6 +21,7 @@ public sealed class OnnxPredictor : IDisposable
     private readonly OnnxModelInfo _info;
     private readonly FeaturePipeline? _pipeline;
     private readonly OnnxPredictorOptions _options;
+    private readonly int _batchSize;
 
     /// <summary>Loads an exported model.</summary>
     /// <param name="modelPath">The model.onnx file (or the export directory holding it).</param>
@@ -31,7 +32,12 @@ public sealed class OnnxPredictor : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
         _options = options ?? new OnnxPredictorOptions();
-        ArgumentOutOfRangeException.ThrowIfLessThan(_options.BatchSize, 1);
+        if (_options.BatchSize is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), _options.BatchSize, "OnnxPredictorOptions.BatchSize must be at least 1 (or null: chosen by device).");
+        }
+
+        _batchSize = _options.BatchSize ?? (_options.CudaDevice is null ? OnnxPredictorOptions.CpuBatchSize : OnnxPredictorOptions.GpuBatchSize);
         ArgumentOutOfRangeException.ThrowIfNegative(_options.IntraOpThreads);
         ArgumentOutOfRangeException.ThrowIfNegative(_options.InterOpThreads);
         var path = Directory.Exists(modelPath) ? Path.Combine(modelPath, OnnxNames.ModelFile) : modelPath;
@@ -118,9 +124,9 @@ public sealed class OnnxPredictor : IDisposable
             _ = table.Column(column); // a missing column is reported before any work starts
         }
 
-        for (var start = 0; start < table.RowCount; start += _options.BatchSize)
+        for (var start = 0; start < table.RowCount; start += _batchSize)
         {
-            var count = Math.Min(_options.BatchSize, table.RowCount - start);
+            var count = Math.Min(_batchSize, table.RowCount - start);
             var part = start == 0 && count == table.RowCount ? table : table.Select(Enumerable.Range(start, count).ToArray());
             var inputs = _pipeline is null ? RawInputEncoder.Encode(_info.RawInputs, part) : EncodeIds(_pipeline, part);
             using var outputs = _session.Run(inputs, [OnnxNames.Probabilities]);
