@@ -123,7 +123,8 @@ internal static class LimitCommand
             var timing = TrainingSteps.Measure(model, train, rows, options.Warmup, options.Steps);
             var achieved = timing.SamplesPerSecond * work.TrainingPerSample / 1e9;
             var mix = Mix(ScalarType.Float32);
-            var ownText = stepType == ScalarType.BFloat16 && options.BFloat16 ? $", {achieved / Mix(stepType):P0} of the bfloat16 mix {Mix(stepType):N1}" : string.Empty;
+            var ownMix = stepType == ScalarType.BFloat16 && options.BFloat16 ? Mix(stepType) : 0;
+            var ownText = ownMix > 0 ? $", {achieved / ownMix:P0} of the bfloat16 mix {ownMix:N1}" : string.Empty;
             var squareText = square.TryGetValue(stepType, out var sq) ? $", {achieved / sq:P0} of the square peak {sq:N0}" : string.Empty;
             Console.WriteLine(
                 $"  {name,-10} {work.TrainingPerSample / 1e6,7:N1} MFLOP/sample ({work.ExpertShare:P0} in experts)  {timing.SamplesPerSecond,9:N0} samples/s  {timing.MeanMs,7:N1} ms/step  "

@@ -122,7 +122,8 @@ internal static class ServeCommand
         // Every TorchSharp batch first, then every ONNX Runtime one, each after a pause: ONNX
         // Runtime's intra-op threads spin-wait after a run, and would take CPU from a LibTorch run
         // that follows at once.
-        var tables = options.Batches.Select(batch => rows.Select(Enumerable.Range(0, batch).Select(i => i % rows.RowCount).ToArray())).ToArray();
+        DataTable Request(int size) => rows.Select(Enumerable.Range(0, size).Select(i => i % rows.RowCount).ToArray());
+        var tables = options.Batches.Select(Request).ToArray();
         Thread.Sleep(1000);
         var torchRates = tables.Select(t => Throughput(t, options.BatchRepeats, x => torch2.PredictTable(x))).ToArray();
         Thread.Sleep(1000);
@@ -136,33 +137,32 @@ internal static class ServeCommand
         Console.WriteLine($"| memory per loaded model (RSS growth) | {torchBytes / 1e6:N0} MB | {onnxBytes / 1e6:N0} MB |");
         Console.WriteLine();
         Console.WriteLine("Where TorchSharp's batched time goes (2 threads; best of the repeats):");
-        foreach (var batch in options.Batches)
+        for (var b = 0; b < tables.Length; b++)
         {
-            var table = rows.Select(Enumerable.Range(0, batch).Select(i => i % rows.RowCount).ToArray());
-            var (encode, forward) = Phases(artifact, table, options.BatchRepeats);
+            var batch = options.Batches[b];
+            var (encode, forward) = Phases(artifact, tables[b], options.BatchRepeats);
             Console.WriteLine($"  batch {batch}: encode raw rows {encode:N1} ms ({encode / (encode + forward):P0}), forward + probabilities {forward:N1} ms = {batch * flops / (forward / 1e3) / 1e9:N1} GFLOP/s ({batch * flops / (forward / 1e3) / 1e9 / gemm2:P0} of GEMM on the forward alone)");
         }
 
         // The Predictor splits a request into batches of PredictorOptions.BatchSize rows: how large
         // a batch is best on this CPU (activations of a smaller one stay in cache).
         var largest = options.Batches.Max();
-        var request = rows.Select(Enumerable.Range(0, largest).Select(i => i % rows.RowCount).ToArray());
-        Console.WriteLine($"TorchSharp Predictor at {largest:N0} rows per request, by PredictorOptions.BatchSize (2 threads):");
-        foreach (var size in new[] { 256, 512, 1024, 2048, 4096, 8192 }.Where(b => b <= largest))
+        var request = Request(largest);
+        void Sweep<TPredictor>(string title, string option, Func<int, TPredictor> create, Func<TPredictor, DataTable, float[]> score)
+            where TPredictor : IDisposable
         {
-            using var sized = new Predictor(artifact, new PredictorOptions { BatchSize = size });
-            var rate = Throughput(request, options.BatchRepeats, t => sized.PredictTable(t));
-            Console.WriteLine($"  BatchSize {size,5}: {rate:N0} rows/s ({rate * flops / 1e9 / gemm2:P0} of GEMM)");
+            Console.WriteLine($"{title} at {largest:N0} rows per request, by {option}:");
+            foreach (var size in new[] { 256, 512, 1024, 2048, 4096, 8192 }.Where(b => b <= largest))
+            {
+                using var sized = create(size);
+                var rate = Throughput(request, options.BatchRepeats, t => score(sized, t));
+                Console.WriteLine($"  BatchSize {size,5}: {rate:N0} rows/s ({rate * flops / 1e9 / gemm2:P0} of GEMM)");
+            }
         }
 
+        Sweep("TorchSharp Predictor", "PredictorOptions.BatchSize (2 threads)", size => new Predictor(artifact, new PredictorOptions { BatchSize = size }), (p, t) => p.PredictTable(t));
         Thread.Sleep(1000);
-        Console.WriteLine($"OnnxPredictor at {largest:N0} rows per request, by OnnxPredictorOptions.BatchSize (2 intra-op threads):");
-        foreach (var size in new[] { 256, 512, 1024, 2048, 4096, 8192 }.Where(b => b <= largest))
-        {
-            using var sized = new OnnxPredictor(export, new OnnxPredictorOptions { IntraOpThreads = 2, InterOpThreads = 1, BatchSize = size });
-            var rate = Throughput(request, options.BatchRepeats, t => sized.PredictTable(t));
-            Console.WriteLine($"  BatchSize {size,5}: {rate:N0} rows/s ({rate * flops / 1e9 / gemm2:P0} of GEMM)");
-        }
+        Sweep("OnnxPredictor", "OnnxPredictorOptions.BatchSize (2 intra-op threads)", size => new OnnxPredictor(export, new OnnxPredictorOptions { IntraOpThreads = 2, InterOpThreads = 1, BatchSize = size }), (p, t) => p.PredictTable(t));
 
         Console.WriteLine();
         Console.WriteLine("Latency includes encoding the raw row (the pipeline for TorchSharp, the string tensors and checks for ONNX Runtime).");
@@ -243,8 +243,7 @@ internal static class ServeCommand
 
     /// <summary>2 · in · out per row for every stacked layer (experts, gates, towers): the matrix products.</summary>
     private static double RowFlops(IMultiTaskModel model) =>
-        model.TorchModule.modules().OfType<STEM.Recommenders.Modules.StackedMlp>()
-            .Sum(m => Enumerable.Range(0, m.LayerCount).Sum(l => 2.0 * m.Weight(l).shape[0] * m.Weight(l).shape[1] * m.Weight(l).shape[2]));
+        model.TorchModule.modules().OfType<STEM.Recommenders.Modules.StackedMlp>().Sum(m => 2.0 * m.MultiplyAddsPerRow);
 
     private static double CopyBandwidth()
     {

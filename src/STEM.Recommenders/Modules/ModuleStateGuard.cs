@@ -24,8 +24,8 @@ internal sealed class ModuleStateGuard : IDisposable
         using var scope = NewDisposeScope();
         using (no_grad())
         {
-            _gradients = _parameters.Select(p => p.grad?.clone().MoveToOuterDisposeScope().DetachFromDisposeScope()).ToArray();
-            _bufferValues = _buffers.Select(b => b.clone().MoveToOuterDisposeScope().DetachFromDisposeScope()).ToArray();
+            _gradients = _parameters.Select(p => p.grad?.clone().DetachFromDisposeScope()).ToArray();
+            _bufferValues = _buffers.Select(b => b.clone().DetachFromDisposeScope()).ToArray();
         }
     }
 

@@ -131,6 +131,9 @@ public sealed class StackedMlp : nn.Module<Tensor, Tensor>
         }
     }
 
+    /// <summary>Multiply-adds of one forward row through all N MLPs: Σ over layers of N · in · out (the products only).</summary>
+    internal double MultiplyAddsPerRow => Enumerable.Range(0, LayerCount).Sum(l => (double)weights[l].shape[0] * weights[l].shape[1] * weights[l].shape[2]);
+
     /// <summary>The stacked weight of layer l, [N, in, out].</summary>
     public Parameter Weight(int layer) => weights[layer];
 

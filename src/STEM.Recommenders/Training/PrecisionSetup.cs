@@ -26,7 +26,7 @@ public static class PrecisionSetup
             return null;
         }
 
-        var largest = auto.MaxBy(RowFlops)!;
+        var largest = auto.MaxBy(m => m.MultiplyAddsPerRow)!;
         var (float32, bfloat16) = largest.CalibratePrecision(rows);
         foreach (var mlp in auto)
         {
@@ -35,7 +35,4 @@ public static class PrecisionSetup
 
         return new PrecisionCalibration(largest.GetName(), float32, bfloat16, largest.ComputePrecision);
     }
-
-    private static double RowFlops(StackedMlp mlp) =>
-        Enumerable.Range(0, mlp.LayerCount).Sum(l => (double)mlp.Weight(l).shape[0] * mlp.Weight(l).shape[1] * mlp.Weight(l).shape[2]);
 }
